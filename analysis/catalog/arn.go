@@ -62,6 +62,7 @@ func (c *Catalog) matchARN(arn string) []int {
 	if !ok {
 		return nil
 	}
+	c.arnsOnce.Do(func() { c.arns = newARNIndex(c.resourceTypes) })
 	for _, lenient := range []bool{false, true} {
 		for _, set := range [][]int32{c.arns.byService[a[1]], c.arns.anyService} {
 			var out []int
@@ -130,7 +131,7 @@ const (
 
 type token struct {
 	kind tokenKind
-	lit  string
+	lit  string // a literal's text or a variable's name
 	// strict and lenient are the bytes a variable may not contain in
 	// each pass.
 	strict, lenient string

@@ -29,7 +29,11 @@ type Catalog struct {
 
 	resourceTypes []ResourceType // grouped by service, in service order
 	rtActions     [][]int32      // by resource type: ids of actions that name it
-	arns          arnIndex
+
+	// arns is built on first use: compiling 2,300 templates would
+	// double the load time of callers that never match an ARN.
+	arnsOnce sync.Once
+	arns     arnIndex
 }
 
 // service is what Catalog keeps per prefix: ranges into its flat slices.

@@ -47,6 +47,8 @@ type reader struct {
 	err     error
 	pool    []string // backing array for all string lists
 	poolOff int
+	refs    []ResourceRef // backing array for all resource references
+	refOff  int
 }
 
 func (r *reader) uint() int {
@@ -96,6 +98,17 @@ func (r *reader) strList() []string {
 	for i := range out {
 		out[i] = r.str()
 	}
+	return out
+}
+
+// refList is strList for resource references.
+func (r *reader) refList(n int) []ResourceRef {
+	if r.refOff+n > len(r.refs) {
+		r.refs = make([]ResourceRef, max(4096, n))
+		r.refOff = 0
+	}
+	out := r.refs[r.refOff : r.refOff+n : r.refOff+n]
+	r.refOff += n
 	return out
 }
 
@@ -202,7 +215,7 @@ func (c *Catalog) readActions(r *reader, s *service) {
 			r.fail(fmt.Errorf("action %s: level byte %#x: %w", a.Name, level, errRange))
 		}
 		if nref := r.uint(); nref > 0 && r.err == nil {
-			a.ResourceTypes = make([]ResourceRef, nref)
+			a.ResourceTypes = r.refList(nref)
 			for k := range a.ResourceTypes {
 				v := r.uint()
 				rt := s.rtLo + v>>1
@@ -232,10 +245,12 @@ func (c *Catalog) index() {
 	}
 
 	// All lower-case names share one string; keys are slices of it.
-	var b strings.Builder
+	size := 0
 	for _, a := range c.actions {
-		b.Grow(len(a.Service) + 1 + len(a.Name))
+		size += len(a.Service) + 1 + len(a.Name)
 	}
+	var b strings.Builder
+	b.Grow(size)
 	for _, a := range c.actions {
 		b.WriteString(a.Service)
 		b.WriteByte(':')
@@ -253,6 +268,4 @@ func (c *Catalog) index() {
 		c.byKey[c.keys[i]] = int32(i)
 		at += n
 	}
-
-	c.arns = newARNIndex(c.resourceTypes)
 }

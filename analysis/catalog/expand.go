@@ -68,6 +68,12 @@ func (c *Catalog) actionsByID(ids []int) []Action {
 // so the literal text before the first wildcard ("s3:get" in "s3:Get*")
 // narrows the search to one contiguous range before any glob is run.
 func (c *Catalog) appendMatches(dst []int, g glob) []int {
+	if len(g) > 0 && strings.Trim(string(g), "*") == "" {
+		for id := range c.keys {
+			dst = append(dst, id)
+		}
+		return dst
+	}
 	prefix := g.literalPrefix()
 	if strings.IndexByte(prefix, noMatch) >= 0 {
 		return dst

@@ -79,7 +79,7 @@ func TestExpand(t *testing.T) {
 		{"*:GetObject", []string{"mediapackagev2:GetObject", "mediastore:GetObject",
 			"s3-object-lambda:GetObject", "s3-outposts:GetObject", "s3:GetObject"}, 0},
 		{"s3:PutBuc\u212aetTagging", []string{"s3:PutBucketTagging"}, 0}, // Kelvin sign folds to k
-		{"\u017f3:GetObject", []string{"s3:GetObject"}, 0}, // long s folds to s
+		{"\u017f3:GetObject", []string{"s3:GetObject"}, 0},               // long s folds to s
 		{"s3:GetObjéct", []string{}, 0},
 		{" s3:GetObject\t", []string{"s3:GetObject"}, 0}, // trimmed, as iam-expand does
 		{"*", nil, c.Len()},
@@ -188,6 +188,11 @@ func FuzzExpand(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pattern string) {
 		if !utf8.ValidString(pattern) {
 			t.Skip("regexp rejects invalid UTF-8")
+		}
+		if len(pattern) > 256 {
+			// Longer than any action name twice over; such patterns only
+			// slow the oracle down without reaching new code.
+			t.Skip("pattern too long to be useful")
 		}
 		re := oracle(pattern)
 		got := c.MatchIDs(pattern)

@@ -41,11 +41,11 @@ type Statement struct {
 	NotAction    []string
 	Resource     []string
 	NotResource  []string
-	Condition    []Condition // in document order of operator, then key
+	Condition    []Condition // sorted by operator, then key (JSON objects are unordered)
 }
 
 // Principal is a Principal or NotPrincipal element. Wildcard is the bare
-// string "*"; the maps hold the typed forms ({"AWS": ...}).
+// string "*"; the slices hold the typed forms ({"AWS": ...}).
 type Principal struct {
 	Wildcard      bool
 	AWS           []string

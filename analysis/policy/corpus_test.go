@@ -79,11 +79,11 @@ func checkRoundTrip(t *testing.T, name string, raw []byte, p *Policy) {
 	}
 }
 
-// normalDoc decodes a document without the parser, so that a parser bug
-// cannot hide itself, and rewrites the forms AWS treats as equal into one:
-// a string becomes a one-element list, a Statement object a one-statement
-// list, a condition number or boolean its text, and an empty Sid or Id
-// nothing.
+// normalDoc decodes a document with encoding/json rather than the parser's
+// decoder, so that a parser bug cannot hide itself, and rewrites the forms
+// AWS treats as equal into one: a string becomes a one-element list, a
+// Statement object a one-statement list, a condition number or boolean its
+// text, and an empty Sid or Id nothing.
 func normalDoc(t *testing.T, raw []byte) any {
 	t.Helper()
 	text, err := unwrap(raw)

@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"encoding/json"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -9,7 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// FuzzParse checks that Parse never panics, and that whatever it accepts
+// FuzzParse checks that Parse never panics, that it accepts JSON exactly
+// when encoding/json does (bar nesting depth), and that whatever it accepts
 // survives MarshalJSON and parses back to the same policy.
 func FuzzParse(f *testing.F) {
 	seeds, err := filepath.Glob(filepath.Join("testdata", "parse", "*.json"))
@@ -30,6 +33,14 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"Statement":[{"Effect":"Allow","Action":"*","Condition":{"Bool":{"a":"1","a":"2"}}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse(data)
+		// The tree decoder must agree with encoding/json on what is JSON.
+		if text, uerr := unwrap(data); uerr == nil {
+			if valid := json.Valid(text); err == nil && !valid {
+				t.Fatalf("Parse accepted invalid JSON %q", text)
+			} else if valid && errors.Is(err, ErrSyntax) && !errors.Is(err, errTooDeep) {
+				t.Fatalf("Parse(%q) = %v, but it is valid JSON", text, err)
+			}
+		}
 		if err != nil {
 			return
 		}

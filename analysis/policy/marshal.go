@@ -18,6 +18,9 @@ import (
 // invalid Effect, a wildcard Principal that also lists principals, and a
 // repeated (operator, key) pair.
 func (p *Policy) MarshalJSON() ([]byte, error) {
+	if p == nil {
+		return []byte("null"), nil
+	}
 	w := &docWriter{buf: make([]byte, 0, 256)}
 	w.open('{')
 	if p.Version != "" {

@@ -41,6 +41,7 @@ func TestMarshal(t *testing.T) {
 				Effect:       Deny, Sid: "S"}),
 			`{"Version":"2012-10-17","Statement":[{"Sid":"S","Effect":"Deny","NotPrincipal":{"AWS":["1","2"],"Service":"s"},` +
 				`"NotAction":"iam:*","NotResource":["a","b"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`},
+		{"nil policy", nil, "null"},
 		{"wildcard principal",
 			withStmt(func(s *Statement) { s.Principal = &Principal{Wildcard: true} }),
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`},

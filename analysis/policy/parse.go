@@ -13,7 +13,8 @@ import (
 
 // ErrSyntax is returned, wrapped, when a document is not well-formed JSON
 // (after undoing URL encoding). The message names the line and column, as in
-// "policy: invalid JSON at line 3, column 5: invalid character '}' ...".
+// "policy: invalid JSON at line 3, column 5: invalid character '}' ...",
+// counted in the decoded text when the input was URL-encoded or a JSON string.
 var ErrSyntax = errors.New("policy: invalid JSON")
 
 // ParseError reports well-formed JSON that is not a valid policy. Path

@@ -115,8 +115,11 @@ func NewRequest(r Request) (*Request, error) {
 		pr.resAccount = pr.call.account
 	}
 	pr.rcpService = rcpSupported(pr.service)
-	pr.trustPolicy = pr.service == "sts" && strings.HasPrefix(pr.action, "sts:assumerole") ||
-		pr.action == "sts:tagsession" || pr.action == "sts:setsourceidentity" || pr.action == "sts:setcontext"
+	// The trust policy decides only when the resource is a role; on "*" the
+	// question is what the identity side allows.
+	isRole := pr.resIsARN && pr.resParts[2] == "iam" && strings.HasPrefix(pr.resParts[5], "role/")
+	pr.trustPolicy = isRole && (strings.HasPrefix(pr.action, "sts:assumerole") ||
+		pr.action == "sts:tagsession" || pr.action == "sts:setsourceidentity" || pr.action == "sts:setcontext")
 	pr.keyPolicy = pr.service == "kms" && pr.resIsARN && pr.resParts[2] == "kms" && strings.HasPrefix(pr.resParts[5], "key/")
 	pr.always = alwaysAllowed(pr.action)
 	pr.owned = awsOwned(pr)
