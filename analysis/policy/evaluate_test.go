@@ -234,3 +234,26 @@ func TestEvaluateTrustAndKeyPolicies(t *testing.T) {
 		{"KMS: key policy naming the user", docKMS, decrypt, Set{Resource: keyPol(userA)}, Allowed, nil},
 	})
 }
+
+func TestEvaluateFederated(t *testing.T) {
+	t.Parallel()
+	role := "arn:aws:iam::111122223333:role/web"
+	trust := pol("trust", `{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity",
+		"Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"us-east-1:pool"}}}`)
+	saml := pol("trust", `{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:saml-provider/okta"},"Action":"sts:AssumeRoleWithSAML"}`)
+	web := func(complete bool) Request {
+		return Request{Principal: "cognito-identity.amazonaws.com", Action: "sts:AssumeRoleWithWebIdentity", Resource: role, Context: Context{Complete: complete}}
+	}
+	withAud := web(true)
+	withAud.Context.Set("cognito-identity.amazonaws.com:aud", "us-east-1:pool")
+	runCases(t, []evalCase{
+		{"web identity with the audience", docPrincipal, withAud, Set{Resource: trust}, Allowed, nil},
+		{"web identity, audience unknown", docPrincipal, web(false), Set{Resource: trust}, Conditional, []string{"cognito-identity.amazonaws.com:aud"}},
+		{"web identity, other provider", docPrincipal,
+			Request{Principal: "accounts.google.com", Action: "sts:AssumeRoleWithWebIdentity", Resource: role, Context: Context{Complete: true}},
+			Set{Resource: trust}, ImplicitDeny, nil},
+		{"SAML provider", docPrincipal,
+			Request{Principal: "arn:aws:iam::111122223333:saml-provider/okta", Action: "sts:AssumeRoleWithSAML", Resource: role, Context: Context{Complete: true}},
+			Set{Resource: saml}, Allowed, nil},
+	})
+}

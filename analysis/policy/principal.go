@@ -135,15 +135,16 @@ func (cp *cprincipal) match(c *caller) grant {
 		best = max(best, matchAWSPrincipal(a, c))
 	}
 	switch c.kind {
-	case pkService:
+	case pkService, pkFederated:
+		// Identity providers such as cognito-identity.amazonaws.com look like
+		// service names, so a non-ARN caller is tried against both lists.
 		for _, s := range cp.service {
 			if strings.EqualFold(s, c.arn) {
 				return grantDirect
 			}
 		}
-	case pkFederated:
 		for _, f := range cp.federated {
-			if f == c.arn {
+			if strings.EqualFold(f, c.arn) {
 				return grantDirect
 			}
 		}

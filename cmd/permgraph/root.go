@@ -64,6 +64,7 @@ func newRootCmd(ver string, stdout, stderr io.Writer) *cobra.Command {
 
 	root.AddCommand(
 		newVersionCmd(g, ver),
+		newCanCmd(g), newDemoCmd(g),
 	)
 	return root
 }
