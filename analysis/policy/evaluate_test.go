@@ -37,7 +37,9 @@ const (
 
 func doc(stmts string) string { return `{"Version":"2012-10-17","Statement":[` + stmts + `]}` }
 
-func allowAll() *Compiled { return MustCompile("allow-all", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)) }
+func allowAll() *Compiled {
+	return MustCompile("allow-all", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`))
+}
 
 func stmt(effect, action, resource string) string {
 	return fmt.Sprintf(`{"Effect":%q,"Action":%q,"Resource":%q}`, effect, action, resource)
