@@ -31,9 +31,10 @@ type cstmt struct {
 	actions   []pattern // lower-cased "service:action" globs
 	notAction bool
 
-	resources   []arnPattern
-	notResource bool
-	anyResource bool // no Resource element (trust policies): matches everything
+	resources    []arnPattern
+	notResource  bool
+	anyResource  bool
+	resourceVars bool // some pattern holds a policy variable // no Resource element (trust policies): matches everything
 
 	principal    *cprincipal
 	notPrincipal bool
@@ -76,7 +77,9 @@ func compileStatement(s *Statement, i int, vars bool) (cstmt, error) {
 		cs.anyResource = true
 	}
 	for _, r := range res {
-		cs.resources = append(cs.resources, compileARN(r, vars))
+		a := compileARN(r, vars)
+		cs.resources = append(cs.resources, a)
+		cs.resourceVars = cs.resourceVars || a.whole.hasVar
 	}
 	cs.principal = compilePrincipal(s.Principal)
 	if s.NotPrincipal != nil {

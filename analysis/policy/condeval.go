@@ -12,6 +12,14 @@ import (
 // (ForAllValues true, ForAnyValue false). In an incomplete context a missing
 // key is unknown instead.
 func (cc *ccond) eval(ev *evalState) tri {
+	if cc.hasVars {
+		if st := cc.resolveValues(ev); st != triTrue {
+			if _, ok := ev.req.Context.lookupLower(cc.keyLower); st == triUnknown && !ok {
+				ev.noteMissing(cc.key) // the answer hangs on the key too
+			}
+			return st
+		}
+	}
 	vals, present := ev.req.Context.lookupLower(cc.keyLower)
 	if !present {
 		if !ev.req.Context.Complete {
@@ -51,6 +59,21 @@ func (cc *ccond) eval(ev *evalState) tri {
 	}
 	if cc.negated {
 		return not(res)
+	}
+	return res
+}
+
+// resolveValues checks that every policy variable in the values resolves; an
+// unresolved one makes the condition not match even under a negated
+// operator, which would otherwise turn "no match" into a match.
+func (cc *ccond) resolveValues(ev *evalState) tri {
+	res := triTrue
+	for i := range cc.values {
+		if cc.fam == famArn {
+			res = and(res, cc.values[i].arn.resolveAll(ev))
+		} else {
+			res = and(res, cc.values[i].str.resolveAll(ev))
+		}
 	}
 	return res
 }

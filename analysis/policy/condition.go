@@ -98,6 +98,7 @@ type ccond struct {
 	negated  bool
 	qual     qualifier
 	ifExists bool
+	hasVars  bool // some value holds a policy variable
 	values   []cvalue
 }
 
@@ -113,6 +114,7 @@ func compileCondition(c Condition, vars bool) (ccond, error) {
 			return ccond{}, fmt.Errorf("%s[%d]: %w", c.Key, i, err)
 		}
 		cc.values = append(cc.values, cv)
+		cc.hasVars = cc.hasVars || cv.str.hasVar || cv.arn.whole.hasVar
 	}
 	return cc, nil
 }

@@ -108,6 +108,12 @@ func TestPolicyVariables(t *testing.T) {
 			Set{Identity: []*Compiled{pol("lit", stmt("Allow", "s3:GetObject", "arn:aws:s3:::bucket-a/a${*}b"))}}, ImplicitDeny, nil},
 		{"variables in condition values", d, func() Request { r := get(userA, "k", true); r.Context.Set("s3:prefix", "home/alice/"); return r }(),
 			condPolicy(`{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}`), Allowed, nil},
+		{"unresolved variable: a negated condition does not match either", d, get(userA, "k", true),
+			Set{Identity: []*Compiled{allowAll(), pol("owner", `{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:username":"${aws:PrincipalTag/owner}"}}}`)}}, Allowed, nil},
+		{"unresolved variable: NotResource does not apply", d, get(sessionA, "k", true),
+			Set{Identity: []*Compiled{allowAll(), pol("nr", `{"Effect":"Deny","Action":"*","NotResource":"arn:aws:s3:::bucket-a/home/${aws:username}/*"}`)}}, Allowed, nil},
+		{"unresolved variable, unknown key: conditional", d, get(sessionA, "k", false),
+			Set{Identity: []*Compiled{allowAll(), pol("owner", `{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:username":"${aws:PrincipalTag/owner}"}}}`)}}, Conditional, []string{"aws:PrincipalTag/owner", "aws:username"}},
 		{"Version 2008-10-17 has no variables", d, get(userA, "home/alice/k", true),
 			Set{Identity: []*Compiled{MustCompile("old", `{"Version":"2008-10-17","Statement":[`+stmt("Allow", "s3:GetObject", "arn:aws:s3:::bucket-a/home/${aws:username}/*")+`]}`)}}, ImplicitDeny, nil},
 	})

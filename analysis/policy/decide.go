@@ -1,5 +1,7 @@
 package policy
 
+import "slices"
+
 // Messages of layer reasons; constants so that explanations never allocate.
 const (
 	msgNoIdentity    = "no identity-based policy allows the action"
@@ -155,6 +157,7 @@ func (ev *evalState) finish(deny, allowed tri) {
 	if res.Decision != Conditional {
 		res.MissingContext = res.MissingContext[:0]
 	}
+	slices.Sort(res.MissingContext) // stable output for people and golden files
 }
 
 // keep filters the explanation in place to the reasons that decided.

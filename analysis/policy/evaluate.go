@@ -174,6 +174,15 @@ func (cs *cstmt) matchResource(ev *evalState) tri {
 	}
 	pr := &ev.req.prep
 	res := triFalse
+	if cs.resourceVars {
+		// As for conditions, an unresolved variable makes the statement not
+		// apply, also under NotResource.
+		for i := range cs.resources {
+			if st := cs.resources[i].resolveAll(ev); st != triTrue {
+				return st
+			}
+		}
+	}
 	for i := range cs.resources {
 		res = or(res, cs.resources[i].match(ev.req.Resource, &pr.resParts, pr.resIsARN, ev))
 		if res == triTrue {

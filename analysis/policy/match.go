@@ -104,6 +104,32 @@ func parseVar(inner string) token {
 	return t
 }
 
+// resolveAll reports whether every variable of p has a value: triFalse when
+// one is absent (AWS then treats the statement as not applying, whatever the
+// operator: "IAM policy elements: Variables and tags"), triUnknown when one's
+// key is unknown.
+func (p *pattern) resolveAll(r resolver) tri {
+	res := triTrue
+	for i := range p.toks {
+		if p.toks[i].kind == tokVar {
+			_, st := r.resolve(&p.toks[i])
+			res = and(res, st)
+		}
+	}
+	return res
+}
+
+func (a *arnPattern) resolveAll(r resolver) tri {
+	if !a.split {
+		return a.whole.resolveAll(r)
+	}
+	res := triTrue
+	for i := range a.segs {
+		res = and(res, a.segs[i].resolveAll(r))
+	}
+	return res
+}
+
 // resolver supplies variable values during a match. It records keys whose
 // absence made the answer unknown.
 type resolver interface {
