@@ -14,13 +14,13 @@ import (
 func (cc *ccond) eval(ev *evalState) tri {
 	if cc.hasVars {
 		if st := cc.resolveValues(ev); st != triTrue {
-			if _, ok := ev.req.Context.lookupLower(cc.keyLower); st == triUnknown && !ok {
+			if _, ok := ev.req.lookup(cc.keyLower); st == triUnknown && !ok {
 				ev.noteMissing(cc.key) // the answer hangs on the key too
 			}
 			return st
 		}
 	}
-	vals, present := ev.req.Context.lookupLower(cc.keyLower)
+	vals, present := ev.req.lookup(cc.keyLower)
 	if !present {
 		if !ev.req.Context.Complete {
 			ev.noteMissing(cc.key)

@@ -49,7 +49,7 @@ type evalState struct {
 }
 
 func (ev *evalState) resolve(t *token) (string, tri) {
-	if vals, ok := ev.req.Context.lookupLower(t.key); ok && len(vals) > 0 {
+	if vals, ok := ev.req.lookup(t.key); ok && len(vals) > 0 {
 		return vals[0], triTrue
 	}
 	if t.hasDef {

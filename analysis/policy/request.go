@@ -81,6 +81,7 @@ type prepared struct {
 	trustPolicy bool // sts:AssumeRole* on a role: the trust policy is required
 	keyPolicy   bool // a KMS key: the key policy is required
 	always      bool // allowed whatever the policies say
+	derived     derivedSet
 	owned       bool // a change to an AWS-owned resource: never allowed
 }
 
@@ -123,46 +124,69 @@ func NewRequest(r Request) (*Request, error) {
 	pr.keyPolicy = pr.service == "kms" && pr.resIsARN && pr.resParts[2] == "kms" && strings.HasPrefix(pr.resParts[5], "key/")
 	pr.always = alwaysAllowed(pr.action)
 	pr.owned = awsOwned(pr)
-	r.Context = r.Context.clone()
 	r.deriveKeys()
 	pr.ok = true
 	return &r, nil
 }
 
+// derivedKey is a context key AWS sets from the principal or resource. They
+// are kept beside the caller's context, not copied into it, so that
+// preparing a request does not copy the context map.
+type derivedKey struct {
+	key string // lower-cased
+	val [1]string
+}
+
+// derivedSet holds at most six (principal type, service name or account,
+// ARN, user name, resource account).
+type derivedSet struct {
+	n    int
+	keys [6]derivedKey
+}
+
+func (d *derivedSet) add(key, val string) {
+	d.keys[d.n] = derivedKey{key: key, val: [1]string{val}}
+	d.n++
+}
+
 func (r *Request) deriveKeys() {
 	c := &r.prep.call
-	set := func(k string, v ...string) {
-		if _, ok := r.Context.Lookup(k); !ok {
-			r.Context.Set(k, v...)
-		}
-	}
+	d := &r.prep.derived
+	*d = derivedSet{}
 	switch c.kind {
 	case pkAnonymous:
 		return
 	case pkService:
-		set("aws:PrincipalIsAWSService", "true")
-		set("aws:PrincipalServiceName", c.arn)
+		d.add("aws:principalisawsservice", "true")
+		d.add("aws:principalservicename", c.arn)
 	case pkUser, pkRole, pkSession, pkRoot, pkFederatedUser:
-		set("aws:PrincipalIsAWSService", "false")
-		set("aws:PrincipalAccount", c.account)
+		d.add("aws:principalisawsservice", "false")
+		d.add("aws:principalaccount", c.account)
 		arn := c.arn
 		if c.kind == pkSession {
 			arn = c.roleARN // aws:PrincipalArn of a session is its role's ARN
 		}
-		set("aws:PrincipalArn", arn)
+		d.add("aws:principalarn", arn)
 		if c.kind == pkUser {
-			set("aws:username", c.name)
+			d.add("aws:username", c.name)
 		}
 	}
 	if r.prep.resAccount != "" {
-		set("aws:ResourceAccount", r.prep.resAccount)
+		d.add("aws:resourceaccount", r.prep.resAccount)
 	}
 }
 
-func (c Context) clone() Context {
-	out := Context{Complete: c.Complete, values: make(map[string][]string, len(c.values)+6)}
-	for k, v := range c.values {
-		out.values[k] = v
+// lookup finds a lower-cased key in the caller's context, then among the
+// derived keys: what the caller supplied wins.
+func (r *Request) lookup(key string) ([]string, bool) {
+	if v, ok := r.Context.values[key]; ok {
+		return v, true
 	}
-	return out
+	d := &r.prep.derived
+	for i := 0; i < d.n; i++ {
+		if d.keys[i].key == key {
+			return d.keys[i].val[:], true
+		}
+	}
+	return nil, false
 }
