@@ -95,6 +95,37 @@ type Identity struct {
 	ConsolePassword bool `json:"console_password,omitempty"`
 	// TrustPolicy is a role's trust policy document as raw JSON.
 	TrustPolicy string `json:"trust_policy,omitempty"`
+	// MFA is true for a user with an active MFA device.
+	MFA bool `json:"mfa,omitempty"`
+	// AccessKeys are a user's access keys (at most two), active or not.
+	AccessKeys []AccessKey `json:"access_keys,omitempty"`
+	// LastUsed is when the identity last authenticated, as far as the source
+	// says: a role's RoleLastUsed; a user's latest password or key use.
+	LastUsed time.Time `json:"last_used,omitzero"`
+	// LastAccessed is IAM's service last accessed data for the identity:
+	// per service, and per tracked action, when it was last used.
+	LastAccessed []ServiceAccess `json:"last_accessed,omitempty"`
+}
+
+// AccessKey is the state of one of a user's access keys.
+type AccessKey struct {
+	Active      bool      `json:"active"`
+	LastRotated time.Time `json:"last_rotated,omitzero"`
+	LastUsed    time.Time `json:"last_used,omitzero"`
+}
+
+// ServiceAccess is when an identity last used a service, zero if not within
+// IAM's tracking period, with the same for the service's tracked actions.
+type ServiceAccess struct {
+	Service string         `json:"service"` // namespace: "s3"
+	Last    time.Time      `json:"last,omitzero"`
+	Actions []ActionAccess `json:"actions,omitempty"`
+}
+
+// ActionAccess is when an identity last used an action ("s3:GetObject").
+type ActionAccess struct {
+	Action string    `json:"action"`
+	Last   time.Time `json:"last,omitzero"`
 }
 
 // Policy holds a policy's kind and documents.
@@ -104,6 +135,9 @@ type Policy struct {
 	// without versions (inline, SCP, RCP, resource), which have one version.
 	DefaultVersionID string          `json:"default_version_id,omitempty"`
 	Versions         []PolicyVersion `json:"versions,omitempty"`
+	// Unresolved marks a managed policy that is attached or used as a
+	// boundary but missing from the source: its documents are unknown.
+	Unresolved bool `json:"unresolved,omitempty"`
 }
 
 // PolicyVersion is one version of a policy document.
@@ -164,7 +198,8 @@ type Counts struct {
 	RCPs            int `json:"rcps"`
 }
 
-// Tally counts the snapshot's nodes by kind. Ingest sets Meta.Counts with it.
+// Tally counts the snapshot's nodes by kind; unresolved managed policies
+// are not counted. Ingest sets Meta.Counts with it.
 func (s *Snapshot) Tally() Counts {
 	var c Counts
 	for i := range s.Nodes {
@@ -190,7 +225,7 @@ func (s *Snapshot) Tally() Counts {
 }
 
 func (c *Counts) tallyPolicy(p *Policy) {
-	if p == nil {
+	if p == nil || p.Unresolved {
 		return
 	}
 	switch p.Kind {

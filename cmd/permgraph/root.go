@@ -64,7 +64,7 @@ func newRootCmd(ver string, stdout, stderr io.Writer) *cobra.Command {
 
 	root.AddCommand(
 		newVersionCmd(g, ver),
-		newCanCmd(g), newDemoCmd(g),
+		newCanCmd(g), newDemoCmd(g), newIngestCmd(g), newSnapshotsCmd(g), newDiffCmd(g),
 	)
 	return root
 }
