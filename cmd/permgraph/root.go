@@ -65,6 +65,7 @@ func newRootCmd(ver string, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(g, ver),
 		newCanCmd(g), newDemoCmd(g), newIngestCmd(g), newSnapshotsCmd(g), newDiffCmd(g),
+		newSynthCmd(g),
 	)
 	return root
 }
