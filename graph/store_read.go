@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	badger "github.com/dgraph-io/badger/v4"
 )
@@ -109,17 +111,37 @@ func getMeta(txn *badger.Txn, id SnapshotID) (metaRecord, error) {
 	return rec, err
 }
 
+// loadRecords reads the records under prefix in key order and decodes them
+// in parallel: decoding JSON, not reading Badger, is most of a load.
 func loadRecords[T any](txn *badger.Txn, prefix []byte, recs []T) ([]T, error) {
+	var raws [][]byte
 	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
-	defer it.Close()
 	for it.Rewind(); it.Valid(); it.Next() {
-		var r T
-		if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &r) }); err != nil {
-			return recs, fmt.Errorf("[%d]: %w", len(recs), err)
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			it.Close()
+			return recs, fmt.Errorf("[%d]: %w", len(raws), err)
 		}
-		recs = append(recs, r)
+		raws = append(raws, v)
 	}
-	return recs, nil
+	it.Close()
+	base := len(recs)
+	recs = append(recs, make([]T, len(raws))...)
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(raws)/1024))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(raws); i += workers {
+				if err := json.Unmarshal(raws[i], &recs[base+i]); err != nil {
+					errs[w] = fmt.Errorf("[%d]: %w", i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return recs, errors.Join(errs...)
 }
 
 // Delete removes a committed snapshot. The current snapshot cannot be
