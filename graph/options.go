@@ -22,6 +22,11 @@ type Options struct {
 	Logger zerolog.Logger
 	// Progress, if set, is called after each batch of a write is flushed.
 	Progress func(Progress)
+	// ReadOnly opens the store for reading only, so that several readers
+	// (CLI queries, the API) can have it open at once; Write and Delete
+	// then fail with [ErrReadOnly]. Badger refuses a read-only open while a
+	// writer holds the store.
+	ReadOnly bool
 }
 
 // Progress reports how far [Store.Write] has got.
@@ -45,6 +50,9 @@ func (o Options) WithBatchRecords(n int) Options { o.BatchRecords = n; return o 
 
 // WithLogger returns o with Logger set to l.
 func (o Options) WithLogger(l zerolog.Logger) Options { o.Logger = l; return o }
+
+// WithReadOnly returns o with ReadOnly set to ro.
+func (o Options) WithReadOnly(ro bool) Options { o.ReadOnly = ro; return o }
 
 // WithProgress returns o with Progress set to fn.
 func (o Options) WithProgress(fn func(Progress)) Options { o.Progress = fn; return o }

@@ -25,6 +25,10 @@ var ErrUnknownSnapshot = errors.New("graph: unknown snapshot")
 // which is never deleted.
 var ErrCurrentSnapshot = errors.New("graph: snapshot is current")
 
+// ErrReadOnly is returned by [Store.Write] and [Store.Delete] on a store
+// opened with [Options.ReadOnly].
+var ErrReadOnly = errors.New("graph: store is read-only")
+
 var errNoDir = errors.New("no directory")
 
 // Key layout. A snapshot's data lives under "s/<id>/"; it exists, for every
@@ -79,16 +83,40 @@ func Open(o Options) (*Store, error) {
 	}
 	log := o.Logger.With().Str("component", "graph.store").Logger()
 	bopts := badger.DefaultOptions(o.Dir).
-		WithLogger(badgerLogger{o.Logger.With().Str("component", "badger").Logger()})
+		WithLogger(badgerLogger{o.Logger.With().Str("component", "badger").Logger()}).
+		WithReadOnly(o.ReadOnly)
 	db, err := badger.Open(bopts)
+	if err != nil && o.ReadOnly {
+		db, err = recoverThenRead(o, bopts, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("graph: open %s: %w", o.Dir, err)
 	}
 	s := &Store{db: db, opts: o, log: log}
+	if o.ReadOnly {
+		return s, nil // a writer collects garbage; a reader must not write
+	}
 	if err := s.collectGarbage(); err != nil {
 		return nil, errors.Join(fmt.Errorf("graph: open %s: %w", o.Dir, err), db.Close())
 	}
 	return s, nil
+}
+
+// recoverThenRead handles a read-only open that Badger refused, typically
+// because a writer was killed and its log must be truncated first, which a
+// reader may not do. A writable open recovers the store and collects the
+// killed write's garbage; then the read-only open is tried again. Badger
+// flattens its errors (y.Wrap uses %v), so the cause cannot be tested with
+// errors.Is and every refusal gets this one retry.
+func recoverThenRead(o Options, bopts badger.Options, first error) (*badger.DB, error) {
+	w, err := Open(o.WithReadOnly(false))
+	if err != nil {
+		return nil, errors.Join(first, err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, errors.Join(first, err)
+	}
+	return badger.Open(bopts)
 }
 
 // Close closes the database.
@@ -109,6 +137,9 @@ func (s *Store) Close() error {
 // ignored; the stored copy carries the returned id. After the commit,
 // snapshots beyond Options.Retention are deleted, oldest first.
 func (s *Store) Write(ctx context.Context, snap *Snapshot) (SnapshotID, error) {
+	if s.opts.ReadOnly {
+		return "", fmt.Errorf("graph: write to %s: %w", s.opts.Dir, ErrReadOnly)
+	}
 	if err := snap.Validate(); err != nil {
 		return "", fmt.Errorf("graph: write: %w", err)
 	}

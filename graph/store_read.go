@@ -147,6 +147,9 @@ func loadRecords[T any](txn *badger.Txn, prefix []byte, recs []T) ([]T, error) {
 // Delete removes a committed snapshot. The current snapshot cannot be
 // deleted ([ErrCurrentSnapshot]); an unknown id gives [ErrUnknownSnapshot].
 func (s *Store) Delete(id SnapshotID) error {
+	if s.opts.ReadOnly {
+		return fmt.Errorf("graph: delete snapshot %s from %s: %w", id, s.opts.Dir, ErrReadOnly)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.deleteLocked(id); err != nil {

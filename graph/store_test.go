@@ -221,3 +221,38 @@ func TestOpenOptions(t *testing.T) {
 		})
 	}
 }
+
+func TestReadOnlyStore(t *testing.T) {
+	dir := t.TempDir()
+	st, err := Open(DefaultOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := st.Write(t.Context(), &Snapshot{Meta: Meta{Source: "test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Two readers at once, as two CLI queries would be.
+	r1, err := Open(DefaultOptions(dir).WithReadOnly(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r1.Close()
+	r2, err := Open(DefaultOptions(dir).WithReadOnly(true))
+	if err != nil {
+		t.Fatalf("second read-only open: %v", err)
+	}
+	defer r2.Close()
+	if cur, err := r2.Current(); err != nil || cur != id {
+		t.Errorf("Current() = %v, %v; want %v", cur, err, id)
+	}
+	if _, err := r1.Write(t.Context(), &Snapshot{}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Write on a read-only store: %v, want ErrReadOnly", err)
+	}
+	if err := r1.Delete(id); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Delete on a read-only store: %v, want ErrReadOnly", err)
+	}
+}

@@ -25,7 +25,7 @@ type scpExample struct {
 // tests (analysis/policy/corpus_test.go) say why for each.
 var invalidExamples = map[string]string{
 	"aws-samples-service-control-policy-examples/Service-specific-controls/AWS-IAM/deny-service-specific-credential-by-type.json": "invalid JSON",
-	"aws-samples-resource-control-policy-examples/Service-specific-controls/STS-protect-IAMRA-session-tags.json":                    "unknown operator",
+	"aws-samples-resource-control-policy-examples/Service-specific-controls/STS-protect-IAMRA-session-tags.json":                  "unknown operator",
 }
 
 func loadSCPExamples(t *testing.T) []scpExample {

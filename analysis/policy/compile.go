@@ -123,3 +123,13 @@ func MustCompile(name, doc string) *Compiled {
 	}
 	return c
 }
+
+// Renamed returns a copy of c named name that shares c's compiled
+// statements: many graph nodes hold byte-identical documents (AWS managed
+// policies, copied inline policies), which are compiled once but must be
+// named after the node an explanation points to.
+func (c *Compiled) Renamed(name string) *Compiled {
+	cp := *c
+	cp.Name = name
+	return &cp
+}

@@ -15,6 +15,7 @@ const (
 	msgNoPrincipal   = "anonymous and service principals are allowed only by a resource-based policy"
 	msgAlways        = "AWS allows this action to every authenticated caller"
 	msgOwned         = "the resource is owned by AWS and cannot be changed by any policy"
+	msgRoot          = "the root user holds every permission in its own account"
 )
 
 // run combines the layers. Each quantity is three-valued: the final answer
@@ -85,7 +86,8 @@ func (ev *evalState) combine(set *Set, id, bound, sess, rp verdict) tri {
 	limits := and(bound.allow, sess.allow)
 	idPath := and(id.allow, limits)
 	if c.kind == pkRoot && c.account == pr.resAccount {
-		idPath = triTrue // the root user holds every permission in its own account
+		idPath = triTrue
+		ev.layerReason(LayerIdentity, 0, msgRoot)
 	}
 	// A grant to the role ARN is limited by the boundary and the session
 	// policy; a grant to the user or session itself is not.
@@ -150,7 +152,7 @@ func (ev *evalState) finish(deny, allowed tri) {
 		ev.keep(func(r *Reason) bool { return r.Effect != Allow || r.Conditional })
 	case allowed == triTrue && deny == triFalse:
 		res.Decision = Allowed
-		ev.keep(func(r *Reason) bool { return r.Effect == Allow })
+		ev.keep(func(r *Reason) bool { return r.Effect == Allow || r.Message == msgRoot })
 	default:
 		res.Decision = Conditional
 	}

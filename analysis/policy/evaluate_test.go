@@ -259,3 +259,15 @@ func TestEvaluateFederated(t *testing.T) {
 			Set{Resource: saml}, Allowed, nil},
 	})
 }
+
+func TestRootUserExplained(t *testing.T) {
+	t.Parallel()
+	req, err := NewRequest(Request{Principal: "arn:aws:iam::111122223333:root", Action: "s3:GetObject", Resource: bucketA + "/k", Context: Context{Complete: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Evaluate(req, &Set{})
+	if got.Decision != Allowed || len(got.Explanation) != 1 || got.Explanation[0].Message != msgRoot {
+		t.Errorf("root in its own account: %s %+v, want allow explained by %q", got.Decision, got.Explanation, msgRoot)
+	}
+}

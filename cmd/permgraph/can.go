@@ -37,7 +37,7 @@ With --batch FILE (or - for standard input) can reads one request per line,
 as JSON, and writes one result per line in input order; see 'Batch format'.
 
 Exit status is 0 whatever the decision (the decision is data), 2 for bad flags
-or policy files, and, with --batch, 1 when any line failed.` + batchHelp
+or policy files, and, with --batch, 1 when any line failed.` + batchHelp + canSnapshotHelp
 
 // canFlags holds the flags of one "can" request.
 type canFlags struct {
@@ -51,9 +51,12 @@ type canFlags struct {
 }
 
 func newCanCmd(g *globals) *cobra.Command {
-	var f canFlags
+	var (
+		f  canFlags
+		sf canSnapshotFlags
+	)
 	cmd := &cobra.Command{
-		Use:   "can --principal ARN --action SERVICE:ACTION --resource ARN [policy flags]",
+		Use:   "can --principal ARN --action SERVICE:ACTION --resource ARN [policy flags] | can [--data DIR] PRINCIPAL ACTION RESOURCE",
 		Short: "Decide whether a principal can perform an action on a resource, and why",
 		Long:  canLong,
 		Example: `  permgraph can --principal arn:aws:iam::111122223333:role/agent \
@@ -61,8 +64,11 @@ func newCanCmd(g *globals) *cobra.Command {
     --identity-policy admin.json --scp root.json --scp ou.json+guardrails.json \
     --context aws:RequestedRegion=eu-west-1
   permgraph can --batch requests.jsonl -o json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: cobra.MaximumNArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if usesSnapshot(cmd, args) {
+				return runCanSnapshot(cmd.Context(), cmd, g, &sf, &f, args)
+			}
 			if f.batch != "" {
 				if err := checkBatchFlags(cmd); err != nil {
 					return err
@@ -87,6 +93,7 @@ func newCanCmd(g *globals) *cobra.Command {
 	fl.StringArrayVar(&f.context, "context", nil, "condition key as KEY=VALUE (repeat a key for several values)")
 	fl.BoolVar(&f.contextComplete, "context-complete", false, "treat context keys not given as absent rather than unknown")
 	fl.StringVar(&f.batch, "batch", "", "read JSON requests, one per line, from this file (- for standard input)")
+	addCanSnapshotFlags(cmd, &sf)
 	return cmd
 }
 

@@ -39,14 +39,15 @@ func dataDir(flag string) (string, error) {
 }
 
 // openStore opens the store in dir. With existing, a missing directory is
-// an error rather than a new, empty store.
+// an error rather than a new, empty store, and the store is opened read-only
+// so that queries can run side by side.
 func openStore(g *globals, dir string, existing bool) (*graph.Store, error) {
 	if existing {
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("no snapshot store in %s: run permgraph ingest first", dir)
 		}
 	}
-	return graph.Open(graph.DefaultOptions(dir).WithLogger(g.log))
+	return graph.Open(graph.DefaultOptions(dir).WithLogger(g.log).WithReadOnly(existing))
 }
 
 // snapshotEntry is one snapshot as "snapshots -o json" and "ingest -o json"
@@ -166,7 +167,10 @@ func runDeleteSnapshot(g *globals, flag, arg string) (err error) {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(g, dir, true)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no snapshot store in %s: run permgraph ingest first", dir)
+	}
+	st, err := openStore(g, dir, false)
 	if err != nil {
 		return err
 	}
