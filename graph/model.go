@@ -105,6 +105,9 @@ type Identity struct {
 	// LastAccessed is IAM's service last accessed data for the identity:
 	// per service, and per tracked action, when it was last used.
 	LastAccessed []ServiceAccess `json:"last_accessed,omitempty"`
+	// InstanceProfiles are the ARNs of a role's instance profiles: an EC2
+	// instance launched with one acts as the role.
+	InstanceProfiles []string `json:"instance_profiles,omitempty"`
 }
 
 // AccessKey is the state of one of a user's access keys.

@@ -128,6 +128,9 @@ func (am *accountMapper) role(r *bundle.Role) {
 	if r.RoleLastUsed != nil {
 		id.LastUsed = r.RoleLastUsed.LastUsedDate
 	}
+	for _, ip := range r.InstanceProfileList {
+		id.InstanceProfiles = append(id.InstanceProfiles, ip.Arn)
+	}
 	n := &graph.Node{ID: r.Arn, Kind: graph.KindRole, ARN: r.Arn, Name: r.RoleName, Path: r.Path, Tags: tags(r.Tags), Identity: id}
 	f := am.trustFacts(n.ID, r.AssumeRolePolicyDocument)
 	f.Kind, f.Name, f.Path, f.Tags = graph.KindRole, n.Name, n.Path, n.Tags
