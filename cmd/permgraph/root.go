@@ -66,6 +66,9 @@ func newRootCmd(ver string, stdout, stderr io.Writer) *cobra.Command {
 		newVersionCmd(g, ver),
 		newCanCmd(g), newDemoCmd(g), newIngestCmd(g), newSnapshotsCmd(g), newDiffCmd(g),
 		newSynthCmd(g),
+		newWhoCanCmd(g), newPathsCmd(g),
+		newResidualCmd(g),
+		newFindingsCmd(g),
 	)
 	return root
 }
