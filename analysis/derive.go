@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"runtime"
 	"slices"
 	"strings"
@@ -38,12 +39,14 @@ type Derived struct {
 	Edges []Edge
 
 	layers map[EdgeKind]index.EdgeKindID
-	pairs  map[nodePair][]int32 // by endpoints: indexes into Edges
+	ends   []nodePair // by edge: its endpoints, sorted as Edges are
 	actors *actors
 	base   *index.Index // the Env's index, without derived layers
 }
 
 type nodePair struct{ from, to index.NodeID }
+
+func (p nodePair) key() uint64 { return uint64(p.from)<<32 | uint64(uint32(p.to)) }
 
 // Execution-role tags: a resource tagged with one of them runs as the role
 // the tag's value names. resources.json and most inventories have no field
@@ -81,6 +84,15 @@ var allKinds = []EdgeKind{CanAssume, CanPassRole, CanInvoke, CanEscalate}
 //     whose resource node carries an execution-role tag naming role X (see
 //     [ExecutionRoleTag]). Edge.Method names the action.
 //
+// A pair is not evaluated when neither side could allow it: when no Allow
+// statement of P's identity policies names the action and a Resource
+// pattern that may match (see [actors.grant]), and the resource policy, if
+// any, may not name P itself within its account (see [principalNames]);
+// across accounts, when either side cannot. The engine would deny it, so
+// the edges are those of evaluating every candidate pair, only found
+// faster (a reference implementation in the tests checks this on synth
+// orgs).
+//
 // Edges are kept when the decision is allow or conditional; a conditional
 // edge keeps its evidence's missing context. Users, roles and the external
 // principals a trust policy names are sources; external principals have no
@@ -93,10 +105,15 @@ func Derive(ctx context.Context, e *Env, opts DeriveOptions) (*Derived, error) {
 	}
 	dv := &deriver{e: e, opts: opts, a: newActors(e), workers: cmp.Or(max(opts.Workers, 0), runtime.GOMAXPROCS(0))}
 	dv.results = make([]policy.Result, dv.workers)
-	var edges []Edge
+	dv.reasons = make([]reasonTable, dv.workers)
+	dv.scratch = make([]requestScratch, dv.workers)
+	for w := range dv.scratch {
+		dv.scratch[w].keys.reads = dv.a.reads
+	}
+	var sinks []*edgeSink
 	for _, k := range kinds {
 		var (
-			got []Edge
+			got []*edgeSink
 			err error
 		)
 		switch k {
@@ -112,35 +129,54 @@ func Derive(ctx context.Context, e *Env, opts DeriveOptions) (*Derived, error) {
 		if err != nil {
 			return nil, err
 		}
-		edges = append(edges, got...)
+		sinks = append(sinks, got...)
 	}
-	return newDerived(e.ix, dv.a, edges)
+	dv.reasons, dv.scratch = nil, nil
+	var chunks [][]sinkEdge
+	for _, s := range sinks {
+		chunks = append(chunks, s.chunks...)
+	}
+	return newDerived(e.ix, dv.a, chunks)
 }
 
 // With returns a new Derived holding d's edges and edges (CanEscalate
 // edges from the privilege-escalation rules, say), merged and re-layered;
 // d is unchanged.
 func (d *Derived) With(edges []Edge) (*Derived, error) {
-	return newDerived(d.base, d.actors, append(slices.Clone(d.Edges), edges...))
-}
-
-// newDerived sorts and merges edges and builds one layer per kind on ix.
-func newDerived(ix *index.Index, a *actors, edges []Edge) (*Derived, error) {
-	edges = mergeEdges(edges)
-	d := &Derived{Edges: edges, layers: map[EdgeKind]index.EdgeKindID{}, pairs: map[nodePair][]int32{}, actors: a, base: ix}
-	from := map[EdgeKind][]index.NodeID{}
-	to := map[EdgeKind][]index.NodeID{}
-	for i := range edges {
-		ed := &edges[i]
-		f, ok1 := ix.Lookup(ed.From)
-		t, ok2 := ix.Lookup(ed.To)
+	all := make([]sinkEdge, 0, len(d.Edges)+len(edges))
+	for i := range d.Edges {
+		all = append(all, sinkEdge{d.Edges[i], d.ends[i]})
+	}
+	for _, ed := range edges {
+		f, ok1 := d.base.Lookup(ed.From)
+		t, ok2 := d.base.Lookup(ed.To)
 		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("analysis: derived edge %s %s → %s: endpoint is not a node of the snapshot", ed.Kind, ed.From, ed.To)
 		}
-		from[ed.Kind] = append(from[ed.Kind], f)
-		to[ed.Kind] = append(to[ed.Kind], t)
-		p := nodePair{f, t}
-		d.pairs[p] = append(d.pairs[p], int32(i))
+		all = append(all, sinkEdge{ed, nodePair{f, t}})
+	}
+	return newDerived(d.base, d.actors, [][]sinkEdge{all})
+}
+
+// newDerived sorts and merges the edges of chunks, taken in order, and
+// builds one layer per kind on ix. Each edge's endpoints must be the nodes
+// its From and To name.
+func newDerived(ix *index.Index, a *actors, chunks [][]sinkEdge) (*Derived, error) {
+	edges, ends := mergeEdges(chunks)
+	d := &Derived{Edges: edges, ends: ends, layers: map[EdgeKind]index.EdgeKindID{}, actors: a, base: ix}
+	count := map[EdgeKind]int{}
+	for i := range edges {
+		count[edges[i].Kind]++
+	}
+	from := map[EdgeKind][]index.NodeID{}
+	to := map[EdgeKind][]index.NodeID{}
+	for k, n := range count {
+		from[k], to[k] = make([]index.NodeID, 0, n), make([]index.NodeID, 0, n)
+	}
+	for i := range edges {
+		k := edges[i].Kind
+		from[k] = append(from[k], ends[i].from)
+		to[k] = append(to[k], ends[i].to)
 	}
 	cur := ix
 	for _, k := range allKinds {
@@ -154,28 +190,63 @@ func newDerived(ix *index.Index, a *actors, edges []Edge) (*Derived, error) {
 	return d, nil
 }
 
-// mergeEdges sorts edges and merges those with the same From, To, Kind and
-// Method: the evidence is concatenated and the decision is the best one.
-func mergeEdges(edges []Edge) []Edge {
-	slices.SortStableFunc(edges, compareEdges)
-	out := edges[:0]
-	for _, ed := range edges {
-		if n := len(out); n > 0 && compareEdges(out[n-1], ed) == 0 {
-			last := &out[n-1]
-			last.Evidence = append(last.Evidence, ed.Evidence...)
+// edgeRef points at an edge of mergeEdges' chunks, with its endpoints as
+// the first sort key.
+type edgeRef struct {
+	ends     uint64 // nodePair.key
+	chunk, i int32
+}
+
+// mergeEdges sorts the edges of chunks, stably, by From, To, Kind and
+// Method, and merges those equal on all four: the evidence is concatenated
+// and the decision is the best one. Node IDs are in ID order, so comparing
+// endpoints compares From and To. It sorts small references, with the
+// position as the last key (stable, without moving the edges around), and
+// returns the merged edges with their endpoints.
+func mergeEdges(chunks [][]sinkEdge) ([]Edge, []nodePair) {
+	n := 0
+	for _, c := range chunks {
+		n += len(c)
+	}
+	refs := make([]edgeRef, 0, n)
+	for ci, c := range chunks {
+		for i := range c {
+			refs = append(refs, edgeRef{c[i].ends.key(), int32(ci), int32(i)})
+		}
+	}
+	at := func(r edgeRef) *Edge { return &chunks[r.chunk][r.i].Edge }
+	same := func(a, b edgeRef) int {
+		if a.ends != b.ends {
+			return cmp.Compare(a.ends, b.ends)
+		}
+		ea, eb := at(a), at(b)
+		return cmp.Or(cmp.Compare(kindOrder(ea.Kind), kindOrder(eb.Kind)), strings.Compare(ea.Method, eb.Method))
+	}
+	slices.SortFunc(refs, func(a, b edgeRef) int {
+		return cmp.Or(same(a, b), cmp.Compare(a.chunk, b.chunk), cmp.Compare(a.i, b.i))
+	})
+	n = 0
+	for k := range refs {
+		if k == 0 || same(refs[k-1], refs[k]) != 0 {
+			n++
+		}
+	}
+	out := make([]Edge, 0, n)
+	ends := make([]nodePair, 0, n)
+	for k, r := range refs {
+		ed := at(r)
+		if k > 0 && same(refs[k-1], r) == 0 {
+			last := &out[len(out)-1]
+			last.Evidence = append(slices.Clip(last.Evidence), ed.Evidence...)
 			if ed.Decision == policy.Allowed {
 				last.Decision = policy.Allowed
 			}
 			continue
 		}
-		out = append(out, ed)
+		out = append(out, *ed)
+		ends = append(ends, chunks[r.chunk][r.i].ends)
 	}
-	return slices.Clip(out)
-}
-
-func compareEdges(a, b Edge) int {
-	return cmp.Or(strings.Compare(a.From, b.From), strings.Compare(a.To, b.To),
-		cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)), strings.Compare(a.Method, b.Method))
+	return out, ends
 }
 
 func kindOrder(k EdgeKind) int {
@@ -203,23 +274,31 @@ func (d *Derived) Between(from, to string) []Edge {
 }
 
 func (d *Derived) between(f, t index.NodeID) []Edge {
-	ids := d.pairs[nodePair{f, t}]
-	if len(ids) == 0 {
+	i, j := d.span(f, t)
+	if i == j {
 		return nil
 	}
-	out := make([]Edge, len(ids))
-	for i, id := range ids {
-		out[i] = d.Edges[id]
+	return slices.Clone(d.Edges[i:j])
+}
+
+// span returns the range of Edges from f to t.
+func (d *Derived) span(f, t index.NodeID) (int, int) {
+	k := nodePair{f, t}.key()
+	i, _ := slices.BinarySearchFunc(d.ends, k, func(p nodePair, k uint64) int { return cmp.Compare(p.key(), k) })
+	j := i
+	for j < len(d.ends) && d.ends[j].key() == k {
+		j++
 	}
-	return out
+	return i, j
 }
 
 // step returns the edge a path takes from f to t along traversal kinds:
 // an allowed one if any, else the first conditional one.
 func (d *Derived) step(f, t index.NodeID) (Edge, bool) {
 	var best *Edge
-	for _, id := range d.pairs[nodePair{f, t}] {
-		ed := &d.Edges[id]
+	i, j := d.span(f, t)
+	for ; i < j; i++ {
+		ed := &d.Edges[i]
 		if !slices.Contains(traversalKinds, ed.Kind) {
 			continue
 		}
@@ -250,13 +329,28 @@ type deriver struct {
 	opts    DeriveOptions
 	a       *actors
 	workers int
-	results []policy.Result // one per worker
+	// One per worker:
+	results []policy.Result
+	reasons []reasonTable
+	scratch []requestScratch
 }
 
-// evaluate decides one request, reusing worker w's Result, and returns its
-// evidence; ok is false when the decision is neither allow nor conditional.
-func (dv *deriver) evaluate(w int, principal, action, resource string) (Evidence, policy.Decision, bool, error) {
-	req, set, err := dv.e.Request(principal, action, resource, dv.opts.Context, dv.opts.Complete)
+// evaluate decides one request, reusing worker w's Result and scratch,
+// and returns its evidence; ok is false when the decision is neither allow
+// nor conditional. r is resource as Env.resource resolves it, or nil to
+// look it up.
+func (dv *deriver) evaluate(w int, principal, action, resource string, r *resource) (Evidence, policy.Decision, bool, error) {
+	p, caller, err := dv.e.principal(principal)
+	if err != nil {
+		return Evidence{}, 0, false, err
+	}
+	resAcct := ""
+	if r != nil {
+		resAcct = r.account
+	} else {
+		r, resAcct = dv.e.resource(resource)
+	}
+	req, set, err := dv.e.assemble(p, caller, action, resource, r, resAcct, dv.opts.Context, dv.opts.Complete, &dv.scratch[w])
 	if err != nil {
 		return Evidence{}, 0, false, err
 	}
@@ -265,11 +359,136 @@ func (dv *deriver) evaluate(w int, principal, action, resource string) (Evidence
 	if res.Decision != policy.Allowed && res.Decision != policy.Conditional {
 		return Evidence{}, res.Decision, false, nil
 	}
-	return evidenceOf(principal, action, resource, res), res.Decision, true, nil
+	ev := Evidence{Principal: principal, Action: action, Resource: resource, Decision: res.Decision.String(),
+		Reasons: dv.reasons[w].intern(res.Explanation)}
+	if len(res.MissingContext) > 0 {
+		ev.MissingContext = slices.Clone(res.MissingContext)
+	}
+	return ev, res.Decision, true, nil
 }
 
-// evidenceOf copies res, whose slices are reused, into an Evidence.
-func evidenceOf(principal, action, resource string, res *policy.Result) Evidence {
-	return Evidence{Principal: principal, Action: action, Resource: resource, Decision: res.Decision.String(),
-		MissingContext: slices.Clone(res.MissingContext), Reasons: slices.Clone(res.Explanation)}
+// edgeSink collects one worker's edges with their endpoints. A worker
+// adds the edges of one source at a time, then flushes: the sink merges
+// them there, so that each merged edge gets its evidence list once, of
+// the right size, carved from a slab; it keeps them in chunks, so that
+// growing it never copies them.
+type edgeSink struct {
+	chunks  [][]sinkEdge
+	slab    []Evidence
+	pending []pendingEdge // the current source's, not merged yet
+	order   []int32       // scratch for flush
+}
+
+type sinkEdge struct {
+	Edge
+	ends nodePair
+}
+
+// pendingEdge is an edge as found: one request's evidence, and extra
+// evidence that every edge to To shares (the services a role trusts).
+type pendingEdge struct {
+	ed    Edge // without Evidence
+	ends  nodePair
+	ev    Evidence
+	extra []Evidence
+}
+
+const sinkChunk = 4096
+
+// add records an edge resting on ev, then extra.
+func (s *edgeSink) add(ed Edge, from, to index.NodeID, ev Evidence, extra []Evidence) {
+	s.pending = append(s.pending, pendingEdge{ed, nodePair{from, to}, ev, extra})
+}
+
+// flush merges the pending edges, which share their From, as mergeEdges
+// does, and moves them to the chunks.
+func (s *edgeSink) flush() {
+	p := s.pending
+	if len(p) == 0 {
+		return
+	}
+	s.order = s.order[:0]
+	for i := range p {
+		s.order = append(s.order, int32(i))
+	}
+	same := func(i, j int32) int {
+		a, b := &p[i], &p[j]
+		return cmp.Or(cmp.Compare(a.ends.key(), b.ends.key()), cmp.Compare(kindOrder(a.ed.Kind), kindOrder(b.ed.Kind)),
+			strings.Compare(a.ed.Method, b.ed.Method))
+	}
+	slices.SortFunc(s.order, func(i, j int32) int { return cmp.Or(same(i, j), cmp.Compare(i, j)) })
+	for k := 0; k < len(s.order); {
+		first := s.order[k]
+		end, n := k, 0
+		for ; end < len(s.order) && same(first, s.order[end]) == 0; end++ {
+			n += 1 + len(p[s.order[end]].extra)
+		}
+		ed := p[first].ed
+		ed.Evidence = s.evidence(n)
+		for _, i := range s.order[k:end] {
+			ed.Evidence = append(append(ed.Evidence, p[i].ev), p[i].extra...)
+			if p[i].ed.Decision == policy.Allowed {
+				ed.Decision = policy.Allowed
+			}
+		}
+		if c := len(s.chunks); c == 0 || len(s.chunks[c-1]) == cap(s.chunks[c-1]) {
+			s.chunks = append(s.chunks, make([]sinkEdge, 0, sinkChunk))
+		}
+		c := &s.chunks[len(s.chunks)-1]
+		*c = append(*c, sinkEdge{ed, p[first].ends})
+		k = end
+	}
+	clear(p) // drop the references the scratch would keep alive
+	s.pending = p[:0]
+}
+
+// evidence returns an empty list with room for n, carved from the slab.
+func (s *edgeSink) evidence(n int) []Evidence {
+	if n > sinkChunk/8 {
+		return make([]Evidence, 0, n)
+	}
+	if cap(s.slab)-len(s.slab) < n {
+		s.slab = make([]Evidence, 0, sinkChunk)
+	}
+	k := len(s.slab)
+	s.slab = s.slab[:k+n]
+	return s.slab[k : k : k+n]
+}
+
+// reasonTable interns explanations: many requests are decided by the same
+// statements (one principal's policy on many functions of its account), and
+// their evidence can share one copy. Shared slices are never written to:
+// Evidence is read-only.
+type reasonTable struct {
+	seed maphash.Seed
+	m    map[uint64][][]policy.Reason
+}
+
+// intern returns a copy of rs, which the caller reuses, shared with every
+// equal explanation seen before.
+func (t *reasonTable) intern(rs []policy.Reason) []policy.Reason {
+	if len(rs) == 0 {
+		return nil
+	}
+	if t.m == nil {
+		t.seed, t.m = maphash.MakeSeed(), map[uint64][][]policy.Reason{}
+	}
+	var h maphash.Hash
+	h.SetSeed(t.seed)
+	for i := range rs {
+		r := &rs[i]
+		h.WriteString(r.Policy)
+		h.WriteString(r.Sid)
+		h.WriteString(r.Message)
+		h.WriteByte(byte(r.Statement))
+	}
+	k := h.Sum64()
+	for _, c := range t.m[k] {
+		if slices.Equal(c, rs) {
+			return c
+		}
+	}
+	c := slices.Clone(rs)
+	t.m[k] = append(t.m[k], c)
+	return c
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -16,6 +17,14 @@ type assumeJob struct {
 	role   index.NodeID
 	arn    string
 	action string
+	trust  *assumeTrust
+}
+
+// assumeTrust is what pruning needs to know of a role's trust policy.
+type assumeTrust struct {
+	r       *resource      // the role as a resource
+	account string         // the role's
+	names   principalNames // whom its Allow statements for sts:AssumeRole may name
 }
 
 // actorJobs are the roles one actor may assume, in NodeID order.
@@ -25,8 +34,12 @@ type actorJobs struct {
 }
 
 // assume computes the CanAssume edges: per role, the actors its trust
-// policy names; then, per actor in parallel, one request per role.
-func (dv *deriver) assume(ctx context.Context) ([]Edge, error) {
+// policy names; then, per actor in parallel, one request per role, except
+// where neither side can allow: a user or role of the snapshot whose
+// identity policies cannot allow the action on the role is skipped unless
+// the trust policy names it itself within its account (the only case in
+// which the trust policy alone allows).
+func (dv *deriver) assume(ctx context.Context) ([]*edgeSink, error) {
 	ix := dv.e.ix
 	byActor := map[index.NodeID]*actorJobs{}
 	externals := dv.externalAWS()
@@ -39,6 +52,7 @@ func (dv *deriver) assume(ctx context.Context) ([]Edge, error) {
 		if r == nil || r.policy == nil || !r.trust {
 			continue
 		}
+		trust := &assumeTrust{r: r, account: r.account, names: resourceNames(r.policy.Source, "sts:assumerole")}
 		seen := map[index.NodeID]bool{n: true} // no self-edges
 		add := func(a actor, action string) {
 			if seen[a.n] {
@@ -50,7 +64,7 @@ func (dv *deriver) assume(ctx context.Context) ([]Edge, error) {
 				aj = &actorJobs{actor: a}
 				byActor[a.n] = aj
 			}
-			aj.jobs = append(aj.jobs, assumeJob{role: n, arn: arn, action: action})
+			aj.jobs = append(aj.jobs, assumeJob{role: n, arn: arn, action: action, trust: trust})
 		}
 		dv.trusted(r.policy.Source, externals, add)
 	}
@@ -59,20 +73,50 @@ func (dv *deriver) assume(ctx context.Context) ([]Edge, error) {
 		work = append(work, aj)
 	}
 	slices.SortFunc(work, func(a, b *actorJobs) int { return cmp.Compare(a.n, b.n) })
-	return dv.run(ctx, len(work), func(w, i int, out []Edge) ([]Edge, error) {
+	return dv.run(ctx, len(work), func(w, i int, out *edgeSink) error {
 		aj := work[i]
 		from := ix.Node(aj.n).ID
+		_, subject := dv.a.byNode[aj.n]
+		var grants []actionGrant
 		for _, j := range aj.jobs {
-			ev, dec, ok, err := dv.evaluate(w, aj.name, j.action, j.arn)
+			if subject && !dv.mayAssume(&aj.actor, j, &grants) {
+				continue
+			}
+			ev, dec, ok, err := dv.evaluate(w, aj.name, j.action, j.arn, j.trust.r)
 			if err != nil {
-				return out, err
+				return err
 			}
 			if ok {
-				out = append(out, Edge{From: from, To: ix.Node(j.role).ID, Kind: CanAssume, Decision: dec, Evidence: []Evidence{ev}})
+				out.add(Edge{From: from, To: ix.Node(j.role).ID, Kind: CanAssume, Decision: dec}, aj.n, j.role, ev, nil)
 			}
 		}
-		return out, nil
+		return nil
 	})
+}
+
+// actionGrant is an identityGrant with its action (lower-cased).
+type actionGrant struct {
+	action string
+	g      identityGrant
+}
+
+// mayAssume reports whether subject s may be allowed j: its identity
+// policies may allow the action on the role, or, within its account, the
+// trust policy may name it itself. The engine allows a trust policy's
+// account-wide grant only with an identity allow, and across accounts
+// needs both sides. grants caches s's grants by action.
+func (dv *deriver) mayAssume(s *actor, j assumeJob, grants *[]actionGrant) bool {
+	lower := strings.ToLower(j.action)
+	k := slices.IndexFunc(*grants, func(ag actionGrant) bool { return ag.action == lower })
+	if k < 0 {
+		*grants = append(*grants, actionGrant{lower, dv.a.grant(s, lower)})
+		k = len(*grants) - 1
+	}
+	if g := &(*grants)[k].g; g.mayAllowOn(strings.ToLower(j.arn)) {
+		return true
+	}
+	same := s.account == j.trust.account || arnPart(s.p.caller, 4) == j.trust.account
+	return same && j.trust.names.direct(s)
 }
 
 // trusted calls add for every actor an Allow statement of trust names,
@@ -218,14 +262,18 @@ func isAccountID(s string) bool {
 // each service it trusts may assume it.
 type passRoleTarget struct {
 	n        index.NodeID
+	r        *resource
 	arn      string
+	lower    string // arn, lower-cased
 	services []Evidence
 }
 
 // passRole computes the CanPassRole edges: per user or role whose policies
 // may allow iam:PassRole, one request per role of its account that trusts
-// a service principal.
-func (dv *deriver) passRole(ctx context.Context) ([]Edge, error) {
+// a service principal and that a Resource pattern of those policies may
+// match. (A trust policy is no resource policy for iam:PassRole: the
+// identity side alone decides.)
+func (dv *deriver) passRole(ctx context.Context) ([]*edgeSink, error) {
 	ix := dv.e.ix
 	byAccount := map[string][]passRoleTarget{}
 	for n := range index.NodeID(ix.Len()) {
@@ -237,7 +285,7 @@ func (dv *deriver) passRole(ctx context.Context) ([]Edge, error) {
 		if r == nil || r.policy == nil || !r.trust {
 			continue
 		}
-		t := passRoleTarget{n: n, arn: arn}
+		t := passRoleTarget{n: n, r: r, arn: arn, lower: strings.ToLower(arn)}
 		var svcs []string
 		for i := range r.policy.Source.Statements {
 			st := &r.policy.Source.Statements[i]
@@ -254,7 +302,7 @@ func (dv *deriver) passRole(ctx context.Context) ([]Edge, error) {
 		}
 		slices.Sort(svcs)
 		for _, s := range svcs {
-			ev, _, ok, err := dv.evaluate(0, s, "sts:AssumeRole", arn)
+			ev, _, ok, err := dv.evaluate(0, s, "sts:AssumeRole", arn, r)
 			if err != nil {
 				return nil, err
 			}
@@ -265,25 +313,28 @@ func (dv *deriver) passRole(ctx context.Context) ([]Edge, error) {
 		byAccount[r.account] = append(byAccount[r.account], t)
 	}
 	subjects := dv.a.subjects
-	return dv.run(ctx, len(subjects), func(w, i int, out []Edge) ([]Edge, error) {
+	return dv.run(ctx, len(subjects), func(w, i int, out *edgeSink) error {
 		s := &subjects[i]
-		if !dv.a.mayAllow(s, "iam:passrole") {
-			return out, nil
+		g := dv.a.grant(s, "iam:passrole")
+		if !g.some {
+			return nil
 		}
 		for _, t := range byAccount[s.account] {
-			if t.n == s.n {
+			if t.n == s.n || !g.mayAllowOn(t.lower) {
 				continue
 			}
-			ev, dec, ok, err := dv.evaluate(w, s.name, "iam:PassRole", t.arn)
+			ev, dec, ok, err := dv.evaluate(w, s.name, "iam:PassRole", t.arn, t.r)
 			if err != nil {
-				return out, err
+				return err
 			}
 			if ok {
-				out = append(out, Edge{From: s.name, To: ix.Node(t.n).ID, Kind: CanPassRole, Decision: dec,
-					Evidence: append([]Evidence{ev}, t.services...)})
+				if err := dv.checkName(s, CanPassRole); err != nil {
+					return err
+				}
+				out.add(Edge{From: s.name, To: ix.Node(t.n).ID, Kind: CanPassRole, Decision: dec}, s.n, t.n, ev, t.services)
 			}
 		}
-		return out, nil
+		return nil
 	})
 }
 
@@ -291,6 +342,7 @@ func (dv *deriver) passRole(ctx context.Context) ([]Edge, error) {
 // Bedrock agent, an EC2 instance.
 type invokeTarget struct {
 	arn, action, account string
+	r                    *resource
 	role                 index.NodeID
 	policy               bool // the resource has a policy
 }
@@ -338,88 +390,158 @@ func (dv *deriver) invokeTargets() []invokeTarget {
 			if !ok || ix.Kind(role) != graph.KindRole {
 				continue
 			}
-			out = append(out, invokeTarget{arn: arn, action: action, account: r.account, role: role, policy: r.policy != nil})
+			out = append(out, invokeTarget{arn: arn, action: action, account: r.account, r: r, role: role, policy: r.policy != nil})
 			break
 		}
 	}
 	return out
 }
 
-// invoke computes the CanInvoke edges: per user or role, one request per
-// target of its account its policies may allow (or that has a policy of
-// its own), and per target of another account that has a policy.
-func (dv *deriver) invoke(ctx context.Context) ([]Edge, error) {
-	ix := dv.e.ix
-	targets := dv.invokeTargets()
-	byAccount := map[string][]invokeTarget{}
-	var withPolicy []invokeTarget
-	for _, t := range targets {
-		byAccount[t.account] = append(byAccount[t.account], t)
-		if t.policy {
-			withPolicy = append(withPolicy, t)
+// invokeActions are the actions CanInvoke knows, as invokeAction names
+// them.
+var invokeActions = [...]string{"lambda:InvokeFunction", "bedrock:InvokeAgent", "ssm:SendCommand"}
+
+// invokeSet is the invoke targets, indexed for pruning. A target is tried
+// for a user or role of its account when the identity side may allow the
+// action on it or its policy may name the principal itself; for one of
+// another account when the identity side may allow it and its policy may
+// name the principal or its account (the engine's same- and cross-account
+// rules).
+type invokeSet struct {
+	targets   []invokeTarget
+	lower     []string         // ARNs, lower-cased
+	action    []int8           // index into invokeActions
+	names     []principalNames // by target: whom its policy may name
+	byAccount map[string][]int32
+	// open lists the targets with a policy that may name anyone;
+	// byNamed, per account, those whose policy may name that account or
+	// one of its principals.
+	open    []int32
+	byNamed map[string][]int32
+}
+
+func (dv *deriver) newInvokeSet() *invokeSet {
+	ts := dv.invokeTargets()
+	is := &invokeSet{targets: ts, lower: make([]string, len(ts)), action: make([]int8, len(ts)),
+		names: make([]principalNames, len(ts)), byAccount: map[string][]int32{}, byNamed: map[string][]int32{}}
+	for i, t := range ts {
+		is.lower[i] = strings.ToLower(t.arn)
+		is.action[i] = int8(slices.Index(invokeActions[:], t.action))
+		is.byAccount[t.account] = append(is.byAccount[t.account], int32(i))
+		if !t.policy {
+			continue
+		}
+		pn := resourceNames(t.r.policy.Source, strings.ToLower(t.action))
+		is.names[i] = pn
+		if pn.all {
+			is.open = append(is.open, int32(i))
+			continue
+		}
+		var accts []string
+		for _, a := range pn.accounts {
+			accts = append(accts, a)
+		}
+		for _, k := range pn.named {
+			accts = append(accts, k.account)
+		}
+		slices.Sort(accts)
+		for _, a := range slices.Compact(accts) {
+			is.byNamed[a] = append(is.byNamed[a], int32(i))
 		}
 	}
+	return is
+}
+
+// invoke computes the CanInvoke edges: per user or role, one request per
+// target of its account, then per target of another account, that the
+// invokeSet's rules keep.
+func (dv *deriver) invoke(ctx context.Context) ([]*edgeSink, error) {
+	ix := dv.e.ix
+	is := dv.newInvokeSet()
 	subjects := dv.a.subjects
-	return dv.run(ctx, len(subjects), func(w, i int, out []Edge) ([]Edge, error) {
+	return dv.run(ctx, len(subjects), func(w, i int, out *edgeSink) error {
 		s := &subjects[i]
-		may := map[string]bool{}
-		for _, a := range []string{"lambda:InvokeFunction", "bedrock:InvokeAgent", "ssm:SendCommand"} {
-			may[a] = dv.a.mayAllow(s, strings.ToLower(a))
+		var grants [len(invokeActions)]identityGrant
+		for k, a := range invokeActions {
+			grants[k] = dv.a.grant(s, strings.ToLower(a))
 		}
-		try := func(t invokeTarget) error {
+		try := func(ti int32) error {
+			t := &is.targets[ti]
 			if t.role == s.n {
 				return nil
 			}
-			ev, dec, ok, err := dv.evaluate(w, s.name, t.action, t.arn)
+			ev, dec, ok, err := dv.evaluate(w, s.name, t.action, t.arn, t.r)
 			if err != nil || !ok {
 				return err
 			}
-			out = append(out, Edge{From: s.name, To: ix.Node(t.role).ID, Kind: CanInvoke, Method: t.action,
-				Decision: dec, Evidence: []Evidence{ev}})
+			if err := dv.checkName(s, CanInvoke); err != nil {
+				return err
+			}
+			out.add(Edge{From: s.name, To: ix.Node(t.role).ID, Kind: CanInvoke, Method: t.action, Decision: dec},
+				s.n, t.role, ev, nil)
 			return nil
 		}
-		for _, t := range byAccount[s.account] {
-			if may[t.action] || t.policy {
-				if err := try(t); err != nil {
-					return out, err
+		for _, ti := range is.byAccount[s.account] {
+			g := &grants[is.action[ti]]
+			if g.mayAllowOn(is.lower[ti]) || is.targets[ti].policy && is.names[ti].direct(s) {
+				if err := try(ti); err != nil {
+					return err
 				}
 			}
 		}
-		for _, t := range withPolicy {
-			// Across accounts both sides must allow: the target's policy
-			// and the identity side.
-			if t.account != s.account && may[t.action] {
-				if err := try(t); err != nil {
-					return out, err
+		// Across accounts both sides must allow: the target's policy and
+		// the identity side. Targets in NodeID order, as within the account.
+		var cross []int32
+		for _, list := range [][]int32{is.open, is.byNamed[s.account]} {
+			for _, ti := range list {
+				if is.targets[ti].account != s.account && grants[is.action[ti]].mayAllowOn(is.lower[ti]) && is.names[ti].names(s) {
+					cross = append(cross, ti)
 				}
 			}
 		}
-		return out, nil
+		slices.Sort(cross)
+		for _, ti := range slices.Compact(cross) {
+			if err := try(ti); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-// run calls fn for i in [0, n) on dv's workers, each appending to its own
-// edge list, and returns the lists joined. The first error wins.
-func (dv *deriver) run(ctx context.Context, n int, fn func(w, i int, out []Edge) ([]Edge, error)) ([]Edge, error) {
-	outs := make([][]Edge, dv.workers)
+// checkName checks that s's ARN, which edges from it name it by, is its
+// node ID, as the endpoints of every edge must be.
+func (dv *deriver) checkName(s *actor, k EdgeKind) error {
+	if id := dv.e.ix.Node(s.n).ID; id != s.name {
+		return fmt.Errorf("analysis: derived edge %s from %s: endpoint is not a node of the snapshot (its node is %s)", k, s.name, id)
+	}
+	return nil
+}
+
+// run calls fn for i in [0, n) on dv's workers, each adding edges to its
+// own sink, and returns the sinks. The first error wins.
+func (dv *deriver) run(ctx context.Context, n int, fn func(w, i int, out *edgeSink) error) ([]*edgeSink, error) {
+	outs := make([]*edgeSink, dv.workers)
+	for w := range outs {
+		outs[w] = &edgeSink{}
+	}
 	errs := make([]error, dv.workers)
 	err := parallelEach(ctx, dv.workers, n, func(w, i int) {
 		if errs[w] != nil {
 			return
 		}
-		outs[w], errs[w] = fn(w, i, outs[w])
+		errs[w] = fn(w, i, outs[w])
+		outs[w].flush()
 	})
 	if err != nil {
 		return nil, err
 	}
-	var all []Edge
-	for w := range outs {
-		if errs[w] != nil {
-			return nil, errs[w]
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
-		all = append(all, outs[w]...)
 	}
-	return all, nil
+	return outs, nil
 }
 
 // nodeARN returns node n's ARN, or its ID when it has none.

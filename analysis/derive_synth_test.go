@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/permgraph/permgraph/analysis"
 	"github.com/permgraph/permgraph/analysis/index"
 	"github.com/permgraph/permgraph/graph"
@@ -32,6 +33,16 @@ var synthS = sync.OnceValues(func() (*synthOrg, error) { return loadSynth(synth.
 // loadSynth writes a synth bundle into a temporary directory (removed
 // once read), ingests it and derives its edges.
 func loadSynth(size synth.Size, seed uint64) (*synthOrg, error) {
+	o, err := loadSynthEnv(size, seed)
+	if err != nil {
+		return nil, err
+	}
+	o.derived, err = analysis.Derive(context.Background(), o.env, analysis.DeriveOptions{})
+	return o, err
+}
+
+// loadSynthEnv is loadSynth without deriving the edges.
+func loadSynthEnv(size synth.Size, seed uint64) (*synthOrg, error) {
 	dir, err := os.MkdirTemp("", "permgraph-derive-*")
 	if err != nil {
 		return nil, err
@@ -60,10 +71,7 @@ func loadSynth(size synth.Size, seed uint64) (*synthOrg, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.env, err = analysis.NewEnv(o.snap, ix); err != nil {
-		return nil, err
-	}
-	o.derived, err = analysis.Derive(context.Background(), o.env, analysis.DeriveOptions{})
+	o.env, err = analysis.NewEnv(o.snap, ix)
 	return o, err
 }
 
@@ -115,6 +123,47 @@ func TestSynthDeriveSummary(t *testing.T) {
 	for _, k := range []analysis.EdgeKind{analysis.CanAssume, analysis.CanPassRole, analysis.CanInvoke} {
 		if counts[k] == 0 {
 			t.Errorf("no %s edge on synth S", k)
+		}
+	}
+}
+
+// TestDeriveMatchesReference checks that Derive gives exactly the edges,
+// evidence included, of the straightforward reference implementation
+// (DeriveReference): on synth S, and with PERMGRAPH_BENCH_SIZE=M (or L) on
+// that size too.
+func TestDeriveMatchesReference(t *testing.T) {
+	t.Parallel()
+	orgs := map[string]*synthOrg{"S": synthSOrg(t)}
+	if size := os.Getenv("PERMGRAPH_BENCH_SIZE"); size != "" && size != "S" {
+		sz, err := synth.ParseSize(size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if orgs[size], err = loadSynth(sz, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for size, o := range orgs {
+		start := time.Now()
+		want, err := analysis.DeriveReference(t.Context(), o.env, analysis.DeriveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("synth %s: reference derived %d edges in %v", size, len(want), time.Since(start))
+		got := o.derived.Edges
+		if len(got) != len(want) {
+			t.Errorf("synth %s: Derive gave %d edges, the reference %d", size, len(got), len(want))
+		}
+		bad := 0
+		for i := range min(len(got), len(want)) {
+			// The reference leaves an empty MissingContext nil or not,
+			// depending on which worker's Result decided the request.
+			if diff := cmp.Diff(want[i], got[i], cmpEmpty); diff != "" {
+				t.Errorf("synth %s: edge %d (-reference +Derive):\n%s", size, i, diff)
+				if bad++; bad == 5 {
+					break
+				}
+			}
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -26,9 +27,48 @@ type Step struct {
 	Edge string `json:"edge"`
 }
 
-// FindingPrivilegeEscalation is the kind of a path from an identity to
-// admin-equivalent power.
-const FindingPrivilegeEscalation = "privilege-escalation"
+// The kinds of findings.
+const (
+	// FindingPrivilegeEscalation is a path from an identity to
+	// admin-equivalent power ([EscalationFindings]).
+	FindingPrivilegeEscalation = "privilege-escalation"
+	// FindingAgentPrivilegedReach is an AI agent that reaches
+	// admin-equivalent power, privileged actions or another account
+	// ([AgentReachFindings]).
+	FindingAgentPrivilegedReach = "agent-privileged-reach"
+	// FindingUnusedPrivilege is an identity allowed privileged actions that
+	// last-accessed data shows unused ([UnusedFindings]).
+	FindingUnusedPrivilege = "unused-privilege"
+	// FindingManagementAccountReach is an identity outside the management
+	// account that reaches an identity in it, or may assume a role there
+	// ([ManagementReachFindings]).
+	FindingManagementAccountReach = "management-account-reach"
+)
+
+// The severities of findings, most severe first.
+const (
+	SeverityCritical = "critical"
+	SeverityHigh     = "high"
+	SeverityMedium   = "medium"
+	SeverityLow      = "low"
+)
+
+var severityOrder = []string{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow}
+
+// SortFindings sorts findings by severity (critical first), then kind,
+// principal, target and method.
+func SortFindings(fs []Finding) {
+	rank := func(s string) int {
+		if i := slices.Index(severityOrder, s); i >= 0 {
+			return i
+		}
+		return len(severityOrder)
+	}
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(rank(a.Severity), rank(b.Severity)), strings.Compare(a.Kind, b.Kind),
+			strings.Compare(a.Principal, b.Principal), strings.Compare(a.Target, b.Target), strings.Compare(a.Method, b.Method))
+	})
+}
 
 // EscalationFindings turns paths to admin into findings: the principal
 // starts the path, the method is the catalog method of its first
@@ -38,10 +78,10 @@ const FindingPrivilegeEscalation = "privilege-escalation"
 func EscalationFindings(paths []AdminPath) []Finding {
 	out := make([]Finding, 0, len(paths))
 	for _, p := range paths {
-		f := Finding{Kind: FindingPrivilegeEscalation, Severity: "critical", Principal: p.Principal,
+		f := Finding{Kind: FindingPrivilegeEscalation, Severity: SeverityCritical, Principal: p.Principal,
 			Target: p.Path[len(p.Path)-1].To, Path: make([]Step, 0, len(p.Path))}
 		if p.Decision == policy.Conditional {
-			f.Severity = "high"
+			f.Severity = SeverityHigh
 		}
 		var how, missing []string
 		for _, ed := range p.Path {

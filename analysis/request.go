@@ -36,29 +36,47 @@ func (e *Env) Request(principal, action, resource string, extra map[string][]str
 	if err != nil {
 		return nil, nil, err
 	}
-	set := &policy.Set{Identity: p.identity, Boundary: p.boundary}
+	r, resAcct := e.resource(resource)
+	return e.assemble(p, caller, action, resource, r, resAcct, extra, complete, nil)
+}
+
+// assemble builds the request of p, calling as caller, doing action on
+// resource, which e.resource resolved to r and resAcct. With sc, it fills
+// in, besides extra, only the keys the policies of the set may read (the
+// engine reads no other, so the decision and explanation are the same),
+// reuses a context that holds the same keys, and returns sc's Set, valid
+// until the next call with sc.
+func (e *Env) assemble(p *principal, caller, action, resource string, r *resource, resAcct string, extra map[string][]string, complete bool, sc *requestScratch) (*policy.Request, *policy.Set, error) {
+	set := &policy.Set{}
+	if sc != nil {
+		set = &sc.set
+	}
+	*set = policy.Set{Identity: p.identity, Boundary: p.boundary}
 	if p.acct != nil {
 		set.SCPs = p.acct.scps
 	}
-	var ctx policy.Context
-	for k, v := range extra {
-		ctx.Set(k, v...)
+	if r != nil && r.policy != nil && (!r.trust || isSTS(action)) {
+		set.Resource = r.policy
 	}
-	ctx.Complete = complete
-	fill(&ctx, p.ctx)
-
-	r, resAcct := e.resource(resource)
-	if r != nil {
-		if r.policy != nil && (!r.trust || isSTS(action)) {
-			set.Resource = r.policy
-		}
-		fill(&ctx, r.ctx)
-	}
-	if a := e.accounts[resAcct]; a != nil {
+	a := e.accounts[resAcct]
+	if a != nil {
 		set.RCPs = a.rcps
-		if r == nil {
-			fill(&ctx, a.ctxRes)
+	}
+	resKVs := r.ctxOr(a)
+	var keys *condKeys
+	if sc != nil {
+		keys = &sc.keys
+		keys.prepare(p, set)
+	}
+	ctx, ok := sc.context(p, resKVs, extra, complete)
+	if !ok {
+		for k, v := range extra {
+			ctx.Set(k, v...)
 		}
+		ctx.Complete = complete
+		fill(&ctx, p.ctx, keys)
+		fill(&ctx, resKVs, keys)
+		sc.keep(ctx)
 	}
 	req, err := policy.NewRequest(policy.Request{Principal: caller, Action: action, Resource: resource,
 		ResourceAccount: resAcct, ManagementAccount: e.management, Context: ctx})
@@ -68,9 +86,22 @@ func (e *Env) Request(principal, action, resource string, extra map[string][]str
 	return req, set, nil
 }
 
-// fill adds the keys of kvs that ctx does not have.
-func fill(ctx *policy.Context, kvs []kv) {
+// ctxOr returns the condition keys r brings, or without r those of the
+// resource account a (nil for none).
+func (r *resource) ctxOr(a *account) []kv {
+	if r != nil {
+		return r.ctx
+	}
+	return a.resCtx()
+}
+
+// fill adds the keys of kvs that ctx does not have; with keys, only
+// those the set may read.
+func fill(ctx *policy.Context, kvs []kv, keys *condKeys) {
 	for _, x := range kvs {
+		if keys != nil && !keys.has(x.key) {
+			continue
+		}
 		if _, ok := ctx.Lookup(x.key); !ok {
 			ctx.Set(x.key, x.vals...)
 		}

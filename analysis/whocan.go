@@ -106,11 +106,16 @@ func whoCanDirect(ctx context.Context, e *Env, d *Derived, q WhoCanQuery) ([]hol
 	workers := cmp.Or(max(q.Workers, 0), runtime.GOMAXPROCS(0))
 	workers = max(min(workers, len(cands)/32), 1) // small lists: no goroutines to speak of
 	results := make([]policy.Result, workers)
+	scratch := make([]requestScratch, workers)
+	for w := range scratch {
+		scratch[w].keys.reads = a.reads
+	}
+	r, resAcct := e.resource(q.Resource)
 	found := make([]holder, len(cands))
 	errs := make([]error, workers)
 	err = parallelEach(ctx, workers, len(cands), func(w, i int) {
 		s := &a.subjects[cands[i]]
-		req, set, err := e.Request(s.name, q.Action, q.Resource, q.Context, q.Complete)
+		req, set, err := e.assemble(s.p, s.p.caller, q.Action, q.Resource, r, resAcct, q.Context, q.Complete, &scratch[w])
 		if err != nil {
 			errs[w] = err
 			return

@@ -9,9 +9,13 @@ import (
 	"github.com/permgraph/permgraph/analysis"
 )
 
+// synthNow is a day after synth's clock for seed 1 (2026-01-01T01:00Z),
+// so that its last-accessed data falls on both sides of the window.
+const synthNow = "2026-01-02T00:00:00Z"
+
 // TestFindingsCLI runs "findings" on the synth S bundle of seed 1 and
 // compares the report with golden files; the JSON must list the planted
-// escalations with their catalog method.
+// escalations with their catalog method, and findings of every kind.
 func TestFindingsCLI(t *testing.T) {
 	t.Parallel()
 	data := synthStore(t)
@@ -19,7 +23,7 @@ func TestFindingsCLI(t *testing.T) {
 	for _, name := range []string{"synth-s.json", "synth-s.txt"} {
 		// NOTE(findings): not parallel: a Badger store admits one open at a time.
 		t.Run(name, func(t *testing.T) {
-			args := []string{"findings", "--data", data}
+			args := []string{"findings", "--data", data, "--now", synthNow}
 			if filepath.Ext(name) == ".json" {
 				args = append(args, "-o", "json")
 			}
@@ -47,13 +51,40 @@ func TestFindingsCLI(t *testing.T) {
 		{"arn:aws:iam::199794232401:role/service-role/support-agent-escalations", "iam:CreateAccessKey"},
 		{etlTask, "sts:AssumeRole"},
 	}
+	kinds := map[string]int{}
+	for _, f := range got.Findings {
+		kinds[f.Kind]++
+	}
+	for _, k := range []string{analysis.FindingPrivilegeEscalation, analysis.FindingAgentPrivilegedReach,
+		analysis.FindingUnusedPrivilege, analysis.FindingManagementAccountReach} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s finding on synth S (kinds: %v)", k, kinds)
+		}
+	}
 	for _, p := range planted {
-		i := slices.IndexFunc(got.Findings, func(f analysis.Finding) bool { return f.Principal == p.principal })
+		i := slices.IndexFunc(got.Findings, func(f analysis.Finding) bool {
+			return f.Principal == p.principal && f.Kind == analysis.FindingPrivilegeEscalation
+		})
 		switch {
 		case i < 0:
 			t.Errorf("no finding for planted escalation of %s", p.principal)
 		case got.Findings[i].Kind != analysis.FindingPrivilegeEscalation || got.Findings[i].Method != p.method || len(got.Findings[i].Path) == 0:
 			t.Errorf("finding for %s: %+v, want kind %s, method %s and a path", p.principal, got.Findings[i], analysis.FindingPrivilegeEscalation, p.method)
+		}
+	}
+}
+
+// TestFindingsFlags checks that bad --since and --now values are usage
+// errors.
+func TestFindingsFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"findings", "--data", t.TempDir(), "--since", "3x"},
+		{"findings", "--data", t.TempDir(), "--since", "0d"},
+		{"findings", "--data", t.TempDir(), "--now", "yesterday"},
+	} {
+		if code, _, stderr := runArgs(t, args...); code != exitUsage {
+			t.Errorf("run(%q) = %d, want %d\n%s", args, code, exitUsage, stderr)
 		}
 	}
 }

@@ -52,6 +52,7 @@ func newIngestCmd(g *globals) *cobra.Command {
 		},
 	}
 	addDataFlag(cmd, &f.data)
+	cmd.AddCommand(newIngestAWSCmd(g)) // permgraph ingest aws: live, from the AWS APIs
 	fl := cmd.Flags()
 	fl.StringVar(&f.rules, "rules", "", "JSON file of classification rules, tried before the built-in ones")
 	fl.BoolVar(&f.skipInvalid, "skip-invalid", false, "leave out entries with invalid policy documents, with a warning")

@@ -68,7 +68,9 @@ func newRootCmd(ver string, stdout, stderr io.Writer) *cobra.Command {
 		newSynthCmd(g),
 		newWhoCanCmd(g), newPathsCmd(g),
 		newResidualCmd(g),
-		newFindingsCmd(g),
+		newFindingsCmd(g), newChokepointsCmd(g),
+		newCollectCmd(g),
+		newCanWhatCmd(g), newBlastRadiusCmd(g), newInventoryCmd(g),
 	)
 	return root
 }
