@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # fuzz-smoke.sh [FUZZTIME [PACKAGES...]]: run every fuzz target in PACKAGES
-# (default ./...) for FUZZTIME (default 10s) each. Targets are discovered with `go test -list '^Fuzz'`, so
+# (default ./...) for FUZZTIME (default 50000x: a count of inputs, see the Makefile) each. Targets are discovered with `go test -list '^Fuzz'`, so
 # a new Fuzz function is picked up without editing this file. New crashers
 # land in the package's testdata/fuzz/ and must be committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-fuzztime="${1:-10s}"
+fuzztime="${1:-50000x}"
 shift || true
 pkgs=("$@")
 [ ${#pkgs[@]} -gt 0 ] || pkgs=(./...)
