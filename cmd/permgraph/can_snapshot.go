@@ -9,6 +9,7 @@ import (
 
 	"github.com/permgraph/permgraph/analysis"
 	"github.com/permgraph/permgraph/analysis/index"
+	"github.com/permgraph/permgraph/graph"
 	"github.com/spf13/cobra"
 )
 
@@ -85,9 +86,23 @@ func runCanSnapshot(ctx context.Context, cmd *cobra.Command, g *globals, sf *can
 	return printResultTable(g, &res)
 }
 
-// loadEnv opens the store, loads the snapshot the flags name and builds
-// its analysis Env, logging what the index and the Env left out.
-func loadEnv(g *globals, sf *canSnapshotFlags) (_ *analysis.Env, err error) {
+// contextMapFlags turns KEY=VALUE flags into condition keys, as
+// parseContextFlags does (a repeated key is multi-valued, in any case).
+func contextMapFlags(flags []string) (map[string][]string, error) {
+	c, err := parseContextFlags(flags)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]string, len(flags))
+	for _, k := range c.Keys() {
+		out[k], _ = c.Lookup(k)
+	}
+	return out, nil
+}
+
+// loadSnapshot opens the store read-only and loads the snapshot the flags
+// name (the current one by default).
+func loadSnapshot(g *globals, sf *canSnapshotFlags) (_ *graph.Snapshot, err error) {
 	dir, err := dataDir(sf.data)
 	if err != nil {
 		return nil, err
@@ -105,39 +120,41 @@ func loadEnv(g *globals, sf *canSnapshotFlags) (_ *analysis.Env, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", id, err)
 	}
+	return snap, nil
+}
+
+// loadSnapshotEnv loads the snapshot the flags name and builds its index
+// and analysis Env, logging what they left out: one warning line, the
+// details at info level, since the same gaps show in every query.
+func loadSnapshotEnv(g *globals, sf *canSnapshotFlags) (*graph.Snapshot, *analysis.Env, error) {
+	snap, err := loadSnapshot(g, sf)
+	if err != nil {
+		return nil, nil, err
+	}
+	id := string(snap.Meta.ID)
 	ix, err := index.Build(snap, index.DefaultOptions().WithSkipInvalid(true))
 	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", id, err)
+		return nil, nil, fmt.Errorf("snapshot %s: %w", id, err)
 	}
 	e, err := analysis.NewEnv(snap, ix)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", id, err)
+		return nil, nil, fmt.Errorf("snapshot %s: %w", id, err)
 	}
-	// The same gaps show in every query of a snapshot: one warning, the
-	// details at info level.
 	for _, w := range ix.Warnings() {
-		g.log.Info().Err(w).Str("snapshot", string(id)).Msg("policy left out")
+		g.log.Info().Err(w).Str("snapshot", id).Msg("policy left out")
 	}
 	for _, w := range e.Warnings() {
-		g.log.Info().Str("snapshot", string(id)).Str("warning", w).Msg("snapshot data incomplete")
+		g.log.Info().Str("snapshot", id).Str("warning", w).Msg("snapshot data incomplete")
 	}
 	if n := len(ix.Warnings()) + len(e.Warnings()); n > 0 {
-		g.log.Warn().Str("snapshot", string(id)).Int("warnings", n).
+		g.log.Warn().Str("snapshot", id).Int("warnings", n).
 			Msg("snapshot data incomplete; --log-level info lists what was left out or assumed")
 	}
-	return e, nil
+	return snap, e, nil
 }
 
-// contextMapFlags turns KEY=VALUE flags into condition keys, as
-// parseContextFlags does (a repeated key is multi-valued, in any case).
-func contextMapFlags(flags []string) (map[string][]string, error) {
-	c, err := parseContextFlags(flags)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string][]string, len(flags))
-	for _, k := range c.Keys() {
-		out[k], _ = c.Lookup(k)
-	}
-	return out, nil
+// loadEnv is loadSnapshotEnv for callers that need only the Env.
+func loadEnv(g *globals, sf *canSnapshotFlags) (*analysis.Env, error) {
+	_, e, err := loadSnapshotEnv(g, sf)
+	return e, err
 }

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/permgraph/permgraph/analysis"
-	"github.com/permgraph/permgraph/analysis/index"
-	"github.com/permgraph/permgraph/graph"
 	"github.com/spf13/cobra"
 )
 
@@ -117,40 +113,4 @@ func runFindings(ctx context.Context, g *globals, f *findingsFlags) error {
 		t.row(fd.Severity, fd.Kind, fd.Principal, dash(fd.Method), dash(fd.Target), fmt.Sprint(len(fd.Path)), fd.Detail)
 	}
 	return t.flush()
-}
-
-// loadSnapshotEnv is loadEnv that also returns the snapshot, whose facts
-// (instance profiles, console passwords, policy versions) the escalation
-// rules read.
-func loadSnapshotEnv(g *globals, sf *canSnapshotFlags) (_ *graph.Snapshot, _ *analysis.Env, err error) {
-	dir, err := dataDir(sf.data)
-	if err != nil {
-		return nil, nil, err
-	}
-	st, err := openStore(g, dir, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer func() { err = errors.Join(err, st.Close()) }()
-	id, err := resolveSnapshot(st, cmp.Or(sf.snapshot, "current"))
-	if err != nil {
-		return nil, nil, err
-	}
-	snap, err := st.Load(id)
-	if err != nil {
-		return nil, nil, fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	ix, err := index.Build(snap, index.DefaultOptions().WithSkipInvalid(true))
-	if err != nil {
-		return nil, nil, fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	e, err := analysis.NewEnv(snap, ix)
-	if err != nil {
-		return nil, nil, fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	if n := len(ix.Warnings()) + len(e.Warnings()); n > 0 {
-		g.log.Warn().Str("snapshot", string(id)).Int("warnings", n).
-			Msg("snapshot data incomplete; permgraph can --log-level info lists what was left out or assumed")
-	}
-	return snap, e, nil
 }

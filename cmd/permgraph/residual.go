@@ -12,7 +12,6 @@ import (
 
 	"github.com/permgraph/permgraph/analysis"
 	"github.com/permgraph/permgraph/analysis/policy"
-	"github.com/permgraph/permgraph/graph"
 	"github.com/spf13/cobra"
 )
 
@@ -206,29 +205,4 @@ func printResidual(g *globals, res analysis.ResidualResult) error {
 		t.row(fmt.Sprint(i+1), strings.Join(chain, " "), strings.Join(by, " "))
 	}
 	return t.flush()
-}
-
-// loadSnapshot opens the store and loads the snapshot the flags name.
-//
-// NOTE(residual): the first half of loadEnv (can_snapshot.go); the two
-// could share it.
-func loadSnapshot(g *globals, sf *canSnapshotFlags) (_ *graph.Snapshot, err error) {
-	dir, err := dataDir(sf.data)
-	if err != nil {
-		return nil, err
-	}
-	st, err := openStore(g, dir, true)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { err = errors.Join(err, st.Close()) }()
-	id, err := resolveSnapshot(st, cmp.Or(sf.snapshot, "current"))
-	if err != nil {
-		return nil, err
-	}
-	snap, err := st.Load(id)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", id, err)
-	}
-	return snap, nil
 }
