@@ -316,33 +316,7 @@ func (w *permWorld) resourcesMatching(acct, pattern string) []int32 {
 // wildcards included, ignoring case as the catalog's resource names do not
 // (an approximation good enough for counting).
 func arnGlob(pattern, s string) bool {
-	return wildMatch(strings.ToLower(pattern), strings.ToLower(s))
-}
-
-// wildMatch matches s against pattern with * and ?.
-func wildMatch(pattern, s string) bool {
-	px, sx := 0, 0
-	star, mark := -1, 0
-	for sx < len(s) {
-		switch {
-		case px < len(pattern) && (pattern[px] == '?' || pattern[px] == s[sx]):
-			px++
-			sx++
-		case px < len(pattern) && pattern[px] == '*':
-			star, mark = px, sx
-			px++
-		case star >= 0:
-			px = star + 1
-			mark++
-			sx = mark
-		default:
-			return false
-		}
-	}
-	for px < len(pattern) && pattern[px] == '*' {
-		px++
-	}
-	return px == len(pattern)
+	return glob(strings.ToLower(pattern), strings.ToLower(s))
 }
 
 // accountLike reports whether s is a 12-digit account ID.

@@ -134,7 +134,7 @@ func (ap *allowPatterns) mayAllowOn(action, resource string) bool {
 // NotAction statements may, unless they name it.
 func (st *allowStmt) mayMatch(action string) bool {
 	for _, p := range st.actions {
-		if actionGlob(p, action) {
+		if glob(p, action) {
 			return !st.notAction
 		}
 	}
@@ -189,7 +189,7 @@ func (g *identityGrant) mayAllowOn(arn string) bool {
 // (lower-cased) may match arn (lower-cased). The engine matches ARN
 // segments one by one, case-sensitively; one glob over the whole string,
 // case-insensitive, matches whenever it does (and sometimes more).
-func mayMatchARN(pattern, arn string) bool { return actionGlob(pattern, arn) }
+func mayMatchARN(pattern, arn string) bool { return glob(pattern, arn) }
 
 // principalNames says whom the Allow statements of a resource policy that
 // may apply to an action can name: everyone, accounts (a delegation: the
@@ -250,32 +250,6 @@ func (pn *principalNames) direct(s *actor) bool {
 // names reports whether the policy may name s, itself or by its account.
 func (pn *principalNames) names(s *actor) bool {
 	return pn.direct(s) || slices.Contains(pn.accounts, s.account)
-}
-
-// actionGlob matches s against pattern with * and ? (both lower-cased).
-func actionGlob(pattern, s string) bool {
-	px, sx := 0, 0
-	star, mark := -1, 0
-	for sx < len(s) {
-		switch {
-		case px < len(pattern) && (pattern[px] == '?' || pattern[px] == s[sx]):
-			px++
-			sx++
-		case px < len(pattern) && pattern[px] == '*':
-			star, mark = px, sx
-			px++
-		case star >= 0:
-			px = star + 1
-			mark++
-			sx = mark
-		default:
-			return false
-		}
-	}
-	for px < len(pattern) && pattern[px] == '*' {
-		px++
-	}
-	return px == len(pattern)
 }
 
 func newActors(e *Env) *actors {

@@ -495,7 +495,7 @@ func (ap *allowPatterns) matches(action string) bool {
 		return true
 	}
 	for _, p := range ap.actions {
-		if actionGlob(p, action) {
+		if glob(p, action) {
 			return true
 		}
 	}

@@ -308,25 +308,5 @@ func matchesAny(patterns []string, action string) bool {
 
 // globFold matches s against pattern with * and ?, ignoring ASCII case.
 func globFold(pattern, s string) bool {
-	pattern, s = strings.ToLower(pattern), strings.ToLower(s)
-	px, sx, star, mark := 0, 0, -1, 0
-	for sx < len(s) {
-		switch {
-		case px < len(pattern) && (pattern[px] == '?' || pattern[px] == s[sx]):
-			px++
-			sx++
-		case px < len(pattern) && pattern[px] == '*':
-			star, mark = px, sx
-			px++
-		case star >= 0:
-			px, mark = star+1, mark+1
-			sx = mark
-		default:
-			return false
-		}
-	}
-	for px < len(pattern) && pattern[px] == '*' {
-		px++
-	}
-	return px == len(pattern)
+	return glob(strings.ToLower(pattern), strings.ToLower(s))
 }
