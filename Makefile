@@ -52,8 +52,9 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 10 $(PKGS) > bench.txt
 	$(GO) run $(BENCHSTAT) bench.txt
 
+# demo: the embedded scenario, then a synthetic org ingested and analysed.
 demo: build
-	$(BIN) demo
+	scripts/demo.sh $(BIN)
 
 generate:
 	$(GO) generate ./...
