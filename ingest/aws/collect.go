@@ -12,10 +12,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -31,7 +36,9 @@ type Options struct {
 	// Accounts, if set, restricts the accounts read (the organization is
 	// still read whole).
 	Accounts []string
-	// Regions are the regions whose regional resources (KMS keys) are read;
+	// Regions are the regions whose regional resources (KMS keys, SQS queues,
+	// Lambda functions, Secrets Manager secrets, SNS topics, ECR
+	// repositories) are read;
 	// nil for the config's region alone.
 	Regions []string
 	// Concurrency is how many accounts are read at once; < 1 reads one.
@@ -289,11 +296,32 @@ func (r *reader) account(ctx context.Context, id string) (*accountData, []string
 			a.resources = append(a.resources, rs...)
 		}
 		for _, region := range r.opts.Regions {
-			kc := kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = region })
-			if rs, err := readKeys(ctx, kc); err != nil {
-				warn(fmt.Errorf("%s: %w", region, err))
-			} else {
-				a.resources = append(a.resources, rs...)
+			regional := []func() ([]resource, error){
+				func() ([]resource, error) {
+					return readKeys(ctx, kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = region }))
+				},
+				func() ([]resource, error) {
+					return readQueues(ctx, sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.Region = region }))
+				},
+				func() ([]resource, error) {
+					return readFunctions(ctx, lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.Region = region }))
+				},
+				func() ([]resource, error) {
+					return readSecrets(ctx, secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.Region = region }))
+				},
+				func() ([]resource, error) {
+					return readTopics(ctx, sns.NewFromConfig(cfg, func(o *sns.Options) { o.Region = region }))
+				},
+				func() ([]resource, error) {
+					return readRepositories(ctx, ecr.NewFromConfig(cfg, func(o *ecr.Options) { o.Region = region }))
+				},
+			}
+			for _, read := range regional {
+				if rs, err := read(); err != nil {
+					warn(fmt.Errorf("%s: %w", region, err))
+				} else {
+					a.resources = append(a.resources, rs...)
+				}
 			}
 		}
 	}

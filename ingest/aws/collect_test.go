@@ -31,8 +31,13 @@ func synthBundle(tb testing.TB, size synth.Size) string {
 	return dir
 }
 
+// mapTagServices are the services whose APIs answer tags as a map, which
+// Collect sorts by key.
+var mapTagServices = []string{"sqs", "lambda"}
+
 // expected reads the synth bundle as a file ingest would, keeping only the
-// resources of the services Collect reads, and the regions those are in.
+// resources of the services Collect reads (with the tags of mapTagServices
+// sorted by key), and the regions those are in.
 func expected(t testing.TB, dir string) (*bundle.Bundle, []string) {
 	t.Helper()
 	b, err := bundle.Read(dir, bundle.Options{})
@@ -49,6 +54,11 @@ func expected(t testing.TB, dir string) (*bundle.Bundle, []string) {
 			}
 			return !slices.Contains(services, parts[2])
 		})
+		for i, r := range a.Resources {
+			if service := strings.SplitN(r.Arn, ":", 4)[2]; slices.Contains(mapTagServices, service) {
+				a.Resources[i].Tags = slices.SortedFunc(slices.Values(r.Tags), func(x, y bundle.Tag) int { return strings.Compare(x.Key, y.Key) })
+			}
+		}
 	}
 	slices.Sort(regions)
 	return b, regions
@@ -140,6 +150,26 @@ func TestCollectEqualsFileIngest(t *testing.T) {
 	}
 	if got, min := srv.Calls("GetAccountAuthorizationDetails"), entities/5; got < min {
 		t.Errorf("GetAccountAuthorizationDetails called %d times, want at least %d pages", got, min)
+	}
+	// Every resource service is exercised, over several pages.
+	perService := map[string]int{}
+	for _, a := range want.Accounts {
+		for _, r := range a.Resources {
+			perService[strings.SplitN(r.Arn, ":", 4)[2]]++
+		}
+	}
+	t.Logf("resources per service: %v", perService)
+	for _, svc := range awsingest.ResourceServices() {
+		if perService[svc] < 6 {
+			t.Errorf("synth bundle has %d %s resources, want several pages of 5", perService[svc], svc)
+		}
+	}
+	for op, want := range map[string]int{"ListBuckets": perService["s3"] / 5, "ListKeys": perService["kms"] / 5,
+		"ListQueues": perService["sqs"] / 5, "ListFunctions": perService["lambda"] / 5, "ListSecrets": perService["secretsmanager"] / 5,
+		"ListTopics": perService["sns"] / 5, "DescribeRepositories": perService["ecr"] / 5} {
+		if got := srv.Calls(op); got < want {
+			t.Errorf("%s called %d times, want at least %d pages", op, got, want)
+		}
 	}
 	for _, p := range []string{awsingest.PhaseOrganization, awsingest.PhaseAuthorization, awsingest.PhaseLastAccessed,
 		awsingest.PhaseResources, awsingest.PhaseDone} {

@@ -6,7 +6,11 @@
 // then, for each active account, concurrently up to [Options.Concurrency]:
 // IAM's GetAccountAuthorizationDetails, the credential report, Access
 // Advisor's action-level last-accessed data and the resource policies and
-// tags of S3 buckets and KMS keys. The caller's own account is read with its
+// tags of S3 buckets, and, in each of [Options.Regions], of KMS keys, SQS
+// queues, Lambda functions (the unqualified function's policy), Secrets
+// Manager secrets, SNS topics and ECR repositories ([ResourceServices]).
+// SQS and Lambda answer tags as a map: those are sorted by key. The
+// caller's own account is read with its
 // own credentials; every other account through sts:AssumeRole into
 // [Options.AssumeRoleName]. An account that cannot be read is listed in
 // [Collection.Missing] and the others go on.

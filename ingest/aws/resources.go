@@ -19,10 +19,11 @@ type resource struct {
 }
 
 // Services whose resources Collect reads, as ARNs name them.
-var resourceServices = []string{"s3", "kms"}
+var resourceServices = []string{"s3", "kms", "sqs", "lambda", "secretsmanager", "sns", "ecr"}
 
 // ResourceServices returns the services whose resource policies and tags
-// [Collect] reads, as ARNs name them ("s3", "kms").
+// [Collect] reads, as ARNs name them ("s3", "kms", "sqs", "lambda",
+// "secretsmanager", "sns", "ecr").
 func ResourceServices() []string { return append([]string(nil), resourceServices...) }
 
 // s3API is what readBuckets needs from S3.

@@ -161,7 +161,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	q := &req{w: w, r: r, scope: sc, account: s.account(sc)}
 	switch sc.service {
-	case "sts", "iam":
+	case "sts", "iam", "sns":
 		if err := r.ParseForm(); err != nil {
 			s.t.Errorf("awstest: %s: %v", sc.service, err)
 		}
@@ -170,7 +170,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		for k, v := range r.PostForm {
 			q.form[k] = v[0]
 		}
-	case "organizations", "kms":
+	case "organizations", "kms", "sqs", "secretsmanager", "ecr":
 		_, q.op, _ = strings.Cut(r.Header.Get("X-Amz-Target"), ".")
 		data, _ := io.ReadAll(r.Body)
 		if err := json.Unmarshal(data, &q.body); err != nil {
@@ -178,6 +178,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	case "s3":
 		q.op = s3Op(r)
+	case "lambda":
+		q.op = lambdaOp(r)
 	}
 	if s.throttle(q) {
 		return
@@ -194,6 +196,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		handled = s.kms(q)
 	case "s3":
 		handled = s.s3(q)
+	case "sqs":
+		handled = s.sqs(q)
+	case "lambda":
+		handled = s.lambda(q)
+	case "secretsmanager":
+		handled = s.secretsmanager(q)
+	case "sns":
+		handled = s.sns(q)
+	case "ecr":
+		handled = s.ecr(q)
 	}
 	if !handled {
 		s.t.Errorf("awstest: unexpected AWS call %s:%s (%s %s)", sc.service, q.op, r.Method, r.URL)
@@ -216,7 +228,8 @@ func (s *Server) throttle(q *req) bool {
 		return false
 	}
 	code := map[string]string{"sts": "Throttling", "iam": "Throttling", "organizations": "TooManyRequestsException",
-		"kms": "ThrottlingException", "s3": "SlowDown"}[q.scope.service]
+		"kms": "ThrottlingException", "s3": "SlowDown", "sqs": "RequestThrottled", "lambda": "TooManyRequestsException",
+		"secretsmanager": "ThrottlingException", "sns": "Throttling", "ecr": "ThrottlingException"}[q.scope.service]
 	status := http.StatusBadRequest
 	if code == "SlowDown" {
 		status = http.StatusServiceUnavailable
@@ -228,8 +241,17 @@ func (s *Server) throttle(q *req) bool {
 // apiError answers with an error in the protocol of the request's service.
 func (s *Server) apiError(q *req, status int, code, msg string) {
 	switch q.scope.service {
-	case "organizations", "kms":
-		q.w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	case "organizations", "kms", "sqs", "secretsmanager", "ecr":
+		q.w.Header().Set("Content-Type", jsonType(q))
+		q.w.Header().Set("X-Amzn-ErrorType", code)
+		if q.scope.service == "sqs" {
+			// What SQS sends a client in query-compatible mode.
+			q.w.Header().Set("X-Amzn-Query-Error", code+";Sender")
+		}
+		q.w.WriteHeader(status)
+		_ = json.NewEncoder(q.w).Encode(map[string]string{"__type": code, "message": msg})
+	case "lambda":
+		q.w.Header().Set("Content-Type", "application/json")
 		q.w.Header().Set("X-Amzn-ErrorType", code)
 		q.w.WriteHeader(status)
 		_ = json.NewEncoder(q.w).Encode(map[string]string{"__type": code, "message": msg})
@@ -286,9 +308,20 @@ func (s *Server) Disconnects() int {
 	return s.disconnects
 }
 
-// jsonResult answers a JSON-protocol call.
+// jsonType is the Content-Type of the JSON protocol of q's service.
+func jsonType(q *req) string {
+	switch q.scope.service {
+	case "sqs":
+		return "application/x-amz-json-1.0"
+	case "lambda":
+		return "application/json"
+	}
+	return "application/x-amz-json-1.1"
+}
+
+// jsonResult answers a JSON-protocol (or REST-JSON) call.
 func (s *Server) jsonResult(q *req, v any) {
-	q.w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	q.w.Header().Set("Content-Type", jsonType(q))
 	if err := json.NewEncoder(q.w).Encode(v); err != nil {
 		s.writeFailed(q, err)
 	}
