@@ -53,26 +53,39 @@ func newIngestCmd(g *globals) *cobra.Command {
 	}
 	addDataFlag(cmd, &f.data)
 	cmd.AddCommand(newIngestAWSCmd(g)) // permgraph ingest aws: live, from the AWS APIs
+	f.addFlags(cmd)
+	return cmd
+}
+
+// addFlags adds the flags every form of ingest takes.
+func (f *ingestFlags) addFlags(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.rules, "rules", "", "JSON file of classification rules, tried before the built-in ones")
 	fl.BoolVar(&f.skipInvalid, "skip-invalid", false, "leave out entries with invalid policy documents, with a warning")
 	fl.IntVar(&f.retention, "retention", graph.DefaultOptions("").Retention, "snapshots to keep (0 keeps all)")
-	return cmd
+}
+
+// prepare checks the flags and returns the store directory and the user's
+// classification rules.
+func (f *ingestFlags) prepare() (dir string, rules []graph.Rule, err error) {
+	if f.retention < 0 {
+		return "", nil, errors.New("--retention must not be negative")
+	}
+	if dir, err = dataDir(f.data); err != nil {
+		return "", nil, err
+	}
+	if f.rules != "" {
+		if rules, err = graph.LoadRules(f.rules); err != nil {
+			return "", nil, err
+		}
+	}
+	return dir, rules, nil
 }
 
 func runIngest(ctx context.Context, g *globals, f *ingestFlags, path string) (err error) {
-	if f.retention < 0 {
-		return errors.New("--retention must not be negative")
-	}
-	dir, err := dataDir(f.data)
+	dir, rules, err := f.prepare()
 	if err != nil {
 		return err
-	}
-	var rules []graph.Rule
-	if f.rules != "" {
-		if rules, err = graph.LoadRules(f.rules); err != nil {
-			return err
-		}
 	}
 	b, err := bundle.Read(path, bundle.Options{SkipInvalid: f.skipInvalid})
 	if err != nil {

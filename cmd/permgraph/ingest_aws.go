@@ -34,26 +34,14 @@ func newIngestAWSCmd(g *globals) *cobra.Command {
 	}
 	addDataFlag(cmd, &f.data)
 	addAWSFlags(cmd, af)
-	fl := cmd.Flags()
-	fl.StringVar(&f.rules, "rules", "", "JSON file of classification rules, tried before the built-in ones")
-	fl.BoolVar(&f.skipInvalid, "skip-invalid", false, "leave out entries with invalid policy documents, with a warning")
-	fl.IntVar(&f.retention, "retention", graph.DefaultOptions("").Retention, "snapshots to keep (0 keeps all)")
+	f.addFlags(cmd)
 	return cmd
 }
 
 func runIngestAWS(ctx context.Context, g *globals, f *ingestFlags, af *awsFlags) (err error) {
-	if f.retention < 0 {
-		return errors.New("--retention must not be negative")
-	}
-	dir, err := dataDir(f.data)
+	dir, rules, err := f.prepare()
 	if err != nil {
 		return err
-	}
-	var rules []graph.Rule
-	if f.rules != "" {
-		if rules, err = graph.LoadRules(f.rules); err != nil {
-			return err
-		}
 	}
 	col, err := af.collect(ctx, g)
 	if err != nil {
