@@ -34,7 +34,7 @@ func (c *Collection) WriteBundle(dir string, replace bool) error {
 		err = os.Chmod(tmp, 0o755)
 	}
 	if err == nil {
-		err = replaceDir(tmp, dir)
+		err = bundle.Publish(tmp, dir)
 	}
 	if err != nil {
 		os.RemoveAll(tmp)
@@ -113,21 +113,4 @@ func writeJSON(path string, v any) error {
 		err = w.Flush()
 	}
 	return errors.Join(err, f.Close())
-}
-
-// replaceDir renames dir to out, moving an existing out aside first and
-// removing it after.
-func replaceDir(dir, out string) error {
-	if _, err := os.Lstat(out); errors.Is(err, os.ErrNotExist) {
-		return os.Rename(dir, out)
-	}
-	old := dir + ".old"
-	if err := os.Rename(out, old); err != nil {
-		return err
-	}
-	if err := os.Rename(dir, out); err != nil {
-		_ = os.Rename(old, out)
-		return err
-	}
-	return os.RemoveAll(old)
 }

@@ -1,6 +1,8 @@
 package synth
 
 import (
+	"github.com/permgraph/permgraph/ingest/bundle"
+
 	"context"
 	"errors"
 	"fmt"
@@ -158,7 +160,7 @@ func Write(ctx context.Context, out string, opts Options) (*Stats, error) {
 		err = os.Chmod(tmp, 0o755)
 	}
 	if err == nil {
-		err = replaceDir(tmp, out)
+		err = bundle.Publish(tmp, out)
 	}
 	if err != nil {
 		os.RemoveAll(tmp)
@@ -181,23 +183,6 @@ func nonEmpty(path string) (bool, error) {
 	}
 	ents, err := os.ReadDir(path)
 	return len(ents) > 0, err
-}
-
-// replaceDir renames dir to out, moving an existing out aside first and
-// removing it after.
-func replaceDir(dir, out string) error {
-	if _, err := os.Lstat(out); errors.Is(err, os.ErrNotExist) {
-		return os.Rename(dir, out)
-	}
-	old := dir + ".old"
-	if err := os.Rename(out, old); err != nil {
-		return err
-	}
-	if err := os.Rename(dir, out); err != nil {
-		_ = os.Rename(old, out)
-		return err
-	}
-	return os.RemoveAll(old)
 }
 
 // generate writes the bundle into the empty directory dir.
